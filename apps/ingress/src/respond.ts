@@ -1,0 +1,28 @@
+import type { Response } from 'express';
+import type { IngestOutcome } from './ingest.js';
+
+/** Seconds a provider should wait before retrying when Redis is away. */
+const RETRY_AFTER_SECONDS = '5';
+
+export function errorBody(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
+function send(response: Response, status: number, body: string): void {
+  response.status(status).type('application/json').send(body);
+}
+
+/** accepted → 202 | duplicate → 200 | signature_missing → 401 | other rejections → 400 | unavailable → 503. */
+export function respond(response: Response, outcome: IngestOutcome): void {
+  switch (outcome.kind) {
+    case 'accepted':
+      return send(response, 202, `{"received":true,"id":"${outcome.id}"}`);
+    case 'duplicate':
+      return send(response, 200, `{"received":true,"id":"${outcome.id}","duplicate":true}`);
+    case 'rejected':
+      return send(response, outcome.code === 'signature_missing' ? 401 : 400, errorBody(outcome.code, outcome.message));
+    case 'unavailable':
+      response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+      return send(response, 503, errorBody('queue_unavailable', 'the queue is unavailable; retry later'));
+  }
+}

@@ -1,0 +1,44 @@
+import type { HookrelayConfig, SourceConfig } from '@hookrelay/config';
+import { compileLocation, createVerifier, providerFor, type FieldReader, type Verifier } from '@hookrelay/verifiers';
+
+/** Everything the ingress needs to take one source's webhooks, built once at start-up. */
+export interface SourceRoute {
+  readonly source: SourceConfig;
+  readonly verifier: Verifier;
+  readonly readEventId?: FieldReader;
+  readonly readEventType?: FieldReader;
+  readonly readDelayUntil?: FieldReader;
+  /** Whether anything needs the parsed body (event locations under `body.`). */
+  readonly needsBody: boolean;
+}
+
+function reader(location: string | undefined): FieldReader | undefined {
+  return location ? compileLocation(location) : undefined;
+}
+
+export function buildSourceRoute(source: SourceConfig): SourceRoute {
+  const defaults = providerFor(source.verify.type).event ?? {};
+  const locations = {
+    id: source.event.id ?? defaults.id,
+    type: source.event.type ?? defaults.type,
+    delayUntil: source.event.delayUntil,
+  };
+  return {
+    source,
+    verifier: createVerifier(source.verify),
+    readEventId: reader(locations.id),
+    readEventType: reader(locations.type),
+    readDelayUntil: reader(locations.delayUntil),
+    needsBody: Object.values(locations).some((location) => location?.startsWith('body')),
+  };
+}
+
+/** Path → route for every path of every source (its own path and /webhooks/<name>). */
+export function buildRouteTable(config: HookrelayConfig): Map<string, SourceRoute> {
+  const table = new Map<string, SourceRoute>();
+  for (const source of config.sources) {
+    const route = buildSourceRoute(source);
+    for (const path of source.paths) table.set(path, route);
+  }
+  return table;
+}

@@ -1,0 +1,3 @@
+export { loadConfig, loadConfigOrExit, parseConfig, configPath, ConfigError, type LoadOptions } from './load.js';
+export { maskSecrets } from './mask-secrets.js';
+export type * from './types.js';

@@ -1,0 +1,82 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { configSchema } from './schema.js';
+import { resolveConfig } from './resolve.js';
+import { parseYamlWithEnv } from './substitute-env.js';
+import type { HookrelayConfig } from './types.js';
+
+/** The config file could not be read or is invalid; `problems` holds one line per problem. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid hookrelay config:\n${problems.join('\n')}`);
+  }
+}
+
+export interface LoadOptions {
+  /** Defaults to HOOKRELAY_CONFIG, then hookrelay.yaml in the working directory or its parents. */
+  readonly path?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+function findConfigFile(start: string): string | undefined {
+  let dir = start;
+  for (;;) {
+    const candidate = resolvePath(dir, 'hookrelay.yaml');
+    if (existsSync(candidate)) return candidate;
+    const parent = resolvePath(dir, '..');
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function configPath(options: LoadOptions = {}): string {
+  const env = options.env ?? process.env;
+  const explicit = options.path ?? env.HOOKRELAY_CONFIG;
+  if (explicit) return resolvePath(explicit);
+  const found = findConfigFile(process.cwd());
+  if (!found) throw new ConfigError(['hookrelay.yaml: not found (set HOOKRELAY_CONFIG to its path)']);
+  return found;
+}
+
+/** Parses a config text; throws ConfigError naming each bad path, never a value. */
+export function parseConfig(text: string, env: Readonly<Record<string, string | undefined>> = process.env): HookrelayConfig {
+  let tree: unknown;
+  try {
+    tree = parseYamlWithEnv(text, env);
+  } catch (error) {
+    const where = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new ConfigError([`hookrelay.yaml${where ? `:${where}` : ''}: not valid YAML`]);
+  }
+  const result = configSchema.safeParse(tree ?? {});
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+  }
+  return resolveConfig(result.data);
+}
+
+/** Reads, substitutes, validates and resolves the config once at start-up. */
+export function loadConfig(options: LoadOptions = {}): HookrelayConfig {
+  const env = options.env ?? process.env;
+  const path = configPath(options);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError([`${path}: cannot be read`]);
+  }
+  return parseConfig(text, env);
+}
+
+/** For app entry points: the config, or one line per problem on stderr and exit code 1. */
+export function loadConfigOrExit(options: LoadOptions = {}): HookrelayConfig {
+  try {
+    return loadConfig(options);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`hookrelay: invalid config\n${error.problems.join('\n')}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

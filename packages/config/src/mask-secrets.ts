@@ -1,0 +1,14 @@
+const SECRET_KEYS = /secret|password|token|value|authorization|api[-_]?key|webhookid/i;
+
+/** A copy of a config tree with every secret-looking value replaced, for printing. */
+export function maskSecrets(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') {
+    if (SECRET_KEYS.test(key) && value !== '') return '••••••';
+    return value.replace(/\/\/([^:/@]*):([^@/]+)@/, '//$1:••••••@');
+  }
+  if (Array.isArray(value)) return value.map((item) => maskSecrets(item, key));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, k)]));
+  }
+  return value;
+}

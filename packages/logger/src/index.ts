@@ -1,0 +1,37 @@
+import winston from 'winston';
+import { REDACTED, SENSITIVE_KEY, redact } from './redact.js';
+
+export { redact, REDACTED } from './redact.js';
+
+export type Logger = winston.Logger;
+
+const redactFormat = winston.format((info) => {
+  for (const key of Object.keys(info)) {
+    if (key === 'level' || key === 'message' || key === 'timestamp') continue;
+    info[key] = SENSITIVE_KEY.test(key) ? REDACTED : redact(info[key]);
+  }
+  return info;
+});
+
+export interface LoggerOptions {
+  readonly app: string;
+  readonly level?: string;
+  /** Where lines go; defaults to stdout. Tests pass a stream to capture them. */
+  readonly stream?: NodeJS.WritableStream;
+  readonly silent?: boolean;
+}
+
+/** One JSON line per event, with timestamp, app and whatever ids the call site adds; secrets redacted. */
+export function createLogger(options: LoggerOptions): Logger {
+  return winston.createLogger({
+    level: options.level ?? 'info',
+    silent: options.silent,
+    defaultMeta: { app: options.app },
+    format: winston.format.combine(winston.format.timestamp(), redactFormat(), winston.format.json()),
+    transports: [
+      options.stream
+        ? new winston.transports.Stream({ stream: options.stream })
+        : new winston.transports.Console({ stderrLevels: [] }),
+    ],
+  });
+}

@@ -1,0 +1,37 @@
+import { Redis, Cluster, type RedisOptions } from 'ioredis';
+import type { RedisConfig } from '@hookrelay/config';
+
+export type RedisClient = Redis | Cluster;
+
+/**
+ * `producer`: fails fast while Redis is away (no offline queue), so the ingress can answer 503 at once.
+ * `consumer`: waits and reconnects forever, as BullMQ workers need (maxRetriesPerRequest: null).
+ */
+export type ConnectionRole = 'producer' | 'consumer';
+
+function roleOptions(role: ConnectionRole): RedisOptions {
+  return role === 'producer'
+    ? { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000 }
+    : { enableOfflineQueue: true, maxRetriesPerRequest: null };
+}
+
+function hostPort(address: string): { host: string; port: number } {
+  const url = new URL(address.includes('://') ? address : `redis://${address}`);
+  return { host: url.hostname, port: Number(url.port || 6379) };
+}
+
+export function createRedis(config: RedisConfig, role: ConnectionRole, name = 'hookrelay'): RedisClient {
+  const options: RedisOptions = {
+    ...roleOptions(role),
+    connectionName: name,
+    retryStrategy: (times) => Math.min(times * 100, 1_000),
+    lazyConnect: false,
+  };
+  if (config.cluster?.length) {
+    return new Cluster(config.cluster.map(hostPort), { redisOptions: options, enableOfflineQueue: options.enableOfflineQueue });
+  }
+  if (config.sentinels?.length) {
+    return new Redis({ ...options, sentinels: config.sentinels.map(hostPort), name: config.name });
+  }
+  return new Redis(config.url, options);
+}

@@ -1,0 +1,44 @@
+import { isUtf8 } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
+
+/** What one delivery job carries: everything the worker needs, nothing it must look up. */
+export interface DeliveryJobData {
+  /** hookrelay's event id, also the job id and the backend's de-duplication key (X-Hookrelay-Id). */
+  readonly id: string;
+  readonly source: string;
+  readonly destination: string;
+  readonly requestId: string;
+  /** Epoch milliseconds when the ingress received the request. */
+  readonly receivedAt: number;
+  readonly eventId?: string;
+  readonly eventType?: string;
+  readonly contentType?: string;
+  /** Provider signature headers, forwarded in raw format. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body exactly as received: UTF-8 text when it is valid UTF-8, base64 otherwise. */
+  readonly body: string;
+  readonly bodyEncoding: 'utf8' | 'base64';
+}
+
+/** One delivery attempt, as recorded in the job's log (and so kept with a dead-lettered event). */
+export interface AttemptRecord {
+  readonly attempt: number;
+  readonly at: number;
+  readonly durationMs: number;
+  readonly status?: number;
+  readonly error?: string;
+  readonly outcome: 'delivered' | 'retry' | 'dead';
+}
+
+export function encodeBody(body: Buffer): Pick<DeliveryJobData, 'body' | 'bodyEncoding'> {
+  return isUtf8(body) ? { body: body.toString('utf8'), bodyEncoding: 'utf8' } : { body: body.toString('base64'), bodyEncoding: 'base64' };
+}
+
+export function decodeBody(job: Pick<DeliveryJobData, 'body' | 'bodyEncoding'>): Buffer {
+  return Buffer.from(job.body, job.bodyEncoding);
+}
+
+/** Sortable, unique, URL-safe: `evt_` + time + randomness. */
+export function newEventId(nowMs = Date.now()): string {
+  return `evt_${nowMs.toString(36)}${randomBytes(8).toString('hex')}`;
+}

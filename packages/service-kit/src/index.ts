@@ -1,0 +1,2 @@
+export { healthRoutes, redisReachable } from './health.js';
+export { onShutdown, closeAll } from './shutdown.js';

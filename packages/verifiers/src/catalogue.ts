@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { ProviderDefinition, Verifier } from './types.js';
+import { basic } from './providers/basic.js';
+import { hmac } from './providers/hmac.js';
+import { none } from './providers/none.js';
+import { stripe } from './providers/stripe.js';
+import { token } from './providers/token.js';
+
+/** Every `verify.type` hookrelay knows. A new provider is one file in providers/ and one line here. */
+export const PROVIDERS: readonly ProviderDefinition[] = [none, token, basic, hmac, stripe] as unknown as ProviderDefinition[];
+
+const byType = new Map<string, ProviderDefinition>();
+for (const provider of PROVIDERS) {
+  byType.set(provider.type, provider);
+  for (const alias of provider.aliases ?? []) byType.set(alias, provider);
+}
+
+export function providerFor(type: string): ProviderDefinition {
+  const provider = byType.get(type);
+  if (!provider) throw new Error(`unknown verifier type "${type}"`);
+  return provider;
+}
+
+export type VerifyConfig = { type: string } & Record<string, unknown>;
+
+/** The `verify:` block of a source: dispatches on `type` to that provider's own schema. */
+export const verifyConfigSchema = z
+  .looseObject({ type: z.string({ error: 'required' }) })
+  .transform((value, ctx): VerifyConfig => {
+    const provider = byType.get(value.type);
+    if (!provider) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: `unknown verifier type "${value.type}" (known: ${[...byType.keys()].join(', ')})`,
+      });
+      return z.NEVER;
+    }
+    const result = provider.schema.safeParse({ ...value, type: provider.type });
+    if (!result.success) {
+      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      return z.NEVER;
+    }
+    return result.data as VerifyConfig;
+  });
+
+export function createVerifier(config: VerifyConfig): Verifier {
+  return providerFor(config.type).create(config);
+}
+
+/** Headers a genuine request from this provider would carry for `body` (tests and `hookrelay send`). */
+export function signRequest(config: VerifyConfig, body: Buffer, options: { nowMs?: number; url: string }): Record<string, string> {
+  const provider = providerFor(config.type);
+  if (!provider.sign) throw new Error(`verify type "${config.type}" cannot sign requests`);
+  return provider.sign(config, body, { nowMs: options.nowMs ?? Date.now(), url: options.url });
+}

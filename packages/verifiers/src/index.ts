@@ -1,0 +1,6 @@
+export * from './types.js';
+export { defineProvider } from './define-provider.js';
+export { PROVIDERS, providerFor, verifyConfigSchema, createVerifier, signRequest, type VerifyConfig } from './catalogue.js';
+export { compileLocation, isValidLocation, type EventContext, type FieldReader } from './event-locations.js';
+export { parseBody, BodyParseError } from './parse-body.js';
+export { safeEqual, safeEqualAny } from './timing-safe.js';

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { defineProvider } from '../define-provider.js';
+import { ACCEPTED } from '../types.js';
+
+/** No verification: for trusted internal senders only. */
+export const none = defineProvider({
+  type: 'none',
+  schema: z.object({ type: z.literal('none') }),
+  create: () => ({ forwardHeaders: [], verify: () => ACCEPTED }),
+  sign: () => ({}),
+});

@@ -1,0 +1,52 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { z } from 'zod';
+
+/** What a verifier sees of a request: the exact bytes and the lowercased headers. */
+export interface IncomingWebhook {
+  readonly body: Buffer;
+  readonly headers: IncomingHttpHeaders;
+  /** The full URL the provider called (for schemes that sign it, such as Twilio). */
+  readonly url: string;
+}
+
+export type RejectionCode = 'signature_missing' | 'signature_invalid' | 'timestamp_out_of_tolerance';
+
+export type Verdict = { readonly ok: true } | { readonly ok: false; readonly code: RejectionCode; readonly message: string };
+
+export const ACCEPTED: Verdict = Object.freeze({ ok: true });
+
+export function reject(code: RejectionCode, message: string): Verdict {
+  return { ok: false, code, message };
+}
+
+/** A verifier built once per source at start-up; `verify` runs on every request. */
+export interface Verifier {
+  /** Provider signature headers forwarded to the backend in raw format, so it can re-verify. */
+  readonly forwardHeaders: readonly string[];
+  verify(request: IncomingWebhook, nowMs: number): Verdict | Promise<Verdict>;
+}
+
+/** Where a provider puts its event id and type: `body.a.b` or `headers.x-name`. */
+export interface EventLocations {
+  readonly id?: string;
+  readonly type?: string;
+}
+
+export interface SignOptions {
+  readonly nowMs: number;
+  /** The URL the request is sent to (for schemes that sign it). */
+  readonly url: string;
+}
+
+/** Everything hookrelay knows about one `verify.type`. Adding a provider means adding one of these. */
+export interface ProviderDefinition<Config extends { type: string } = { type: string }> {
+  readonly type: string;
+  readonly aliases?: readonly string[];
+  /** Config keys besides `type`, validated at start-up. */
+  readonly schema: z.ZodType<Config>;
+  readonly create: (config: Config) => Verifier;
+  /** Produces the headers a genuine provider request would carry (tests and `hookrelay send`). */
+  readonly sign?: (config: Config, body: Buffer, options: SignOptions) => Record<string, string>;
+  /** Default event id / type locations, overridable per source with `event:`. */
+  readonly event?: EventLocations;
+}

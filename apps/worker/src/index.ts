@@ -1,0 +1,28 @@
+import { loadConfigOrExit } from '@hookrelay/config';
+import { createLogger } from '@hookrelay/logger';
+import { createRedis } from '@hookrelay/queue';
+import { closeAll, onShutdown } from '@hookrelay/service-kit';
+import { startDeliveryWorkers } from './delivery-workers.js';
+import { createServer } from './server.js';
+
+const config = loadConfigOrExit();
+const logger = createLogger({ app: 'worker', level: config.log.level });
+const redis = createRedis(config.redis, 'consumer', 'hookrelay-worker');
+redis.on('error', (error: Error) => logger.debug('redis error', { reason: error.message }));
+const workers = startDeliveryWorkers({ config, connection: redis, logger });
+const server = createServer(redis, workers).listen(config.worker.port, config.worker.host, () => {
+  logger.info('listening', { port: config.worker.port, queues: workers.workers.map((w) => w.name) });
+});
+
+onShutdown(
+  logger,
+  async () => {
+    // Finish in-flight deliveries first; only then close the connections they use.
+    await workers.close();
+    await closeAll(
+      () => new Promise<void>((resolve) => server.close(() => resolve())),
+      () => redis.quit().catch(() => redis.disconnect()),
+    );
+  },
+  config.worker.shutdownTimeoutMs,
+);

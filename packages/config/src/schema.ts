@@ -81,8 +81,11 @@ export const configSchema = z
         host: z.string().default('0.0.0.0'),
         concurrency: z.coerce.number().int().min(1).max(1000).default(50),
         shutdownTimeout: duration.default(30_000),
+        /** How long a delivery may run before another worker may take it over after a crash. */
+        lockDuration: duration.default(30_000),
       })
       .prefault({}),
+    demoBackend: z.object({ port: port.default(4000), host: z.string().default('127.0.0.1') }).prefault({}),
     signing: z.object({ secret: z.string().optional() }).prefault({}),
     log: z.object({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') }).prefault({}),
     retention: z

@@ -42,7 +42,14 @@ export interface HookrelayConfig {
   readonly redis: RedisConfig;
   readonly ingress: { readonly port: number; readonly host: string; readonly bodyLimit: number; readonly enqueueTimeoutMs: number; readonly trustProxy: boolean };
   readonly dashboard: { readonly port: number; readonly host: string; readonly username: string; readonly password?: string; readonly token?: string };
-  readonly worker: { readonly port: number; readonly host: string; readonly concurrency: number; readonly shutdownTimeoutMs: number };
+  readonly worker: {
+    readonly port: number;
+    readonly host: string;
+    readonly concurrency: number;
+    readonly shutdownTimeoutMs: number;
+    readonly lockDurationMs: number;
+  };
+  readonly demoBackend: { readonly port: number; readonly host: string };
   readonly signing: { readonly secret?: string };
   readonly log: { readonly level: 'error' | 'warn' | 'info' | 'debug' };
   readonly retention: { readonly deliveredMs: number; readonly deadMs: number; readonly dedupeMs: number };

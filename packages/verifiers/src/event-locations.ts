@@ -8,8 +8,9 @@ export interface EventContext {
 
 export type FieldReader = (context: EventContext) => string | undefined;
 
-/** Compiles `body.a.b` or `headers.x-name` once at start-up into a reader. */
-export function compileLocation(location: string): FieldReader {
+const SINGLE = /^(body(\.[^.|]+)*|headers\.[^.|]+)$/;
+
+function compileSingle(location: string): FieldReader {
   const [root, ...path] = location.split('.');
   if (root === 'headers' && path.length > 0) {
     const name = path.join('.').toLowerCase();
@@ -31,6 +32,28 @@ export function compileLocation(location: string): FieldReader {
   throw new Error(`event location "${location}" must start with body. or headers.`);
 }
 
+/**
+ * Compiles `body.a.b` or `headers.x-name` once at start-up into a reader. Alternatives joined by `|`
+ * (`headers.webhook-id|headers.svix-id`) are tried in order: one provider may name a field two ways
+ * (Standard Webhooks vs Svix headers, Flutterwave v4 vs v3 bodies).
+ */
+export function compileLocation(location: string): FieldReader {
+  if (!isValidLocation(location)) throw new Error(`event location "${location}" must be body.<field> or headers.<name>`);
+  const readers = location.split('|').map(compileSingle);
+  if (readers.length === 1) return readers[0]!;
+  return (context) => {
+    for (const read of readers) {
+      const value = read(context);
+      if (value !== undefined && value !== '') return value;
+    }
+    return undefined;
+  };
+}
+
+/** Alternatives must share one root, so "does this need the parsed body" stays a prefix check. */
 export function isValidLocation(location: string): boolean {
-  return /^(body(\.[^.]+)*|headers\.[^.]+)$/.test(location);
+  const alternatives = location.split('|');
+  if (!alternatives.every((alternative) => SINGLE.test(alternative))) return false;
+  const root = alternatives[0]!.split('.')[0];
+  return alternatives.every((alternative) => alternative.split('.')[0] === root);
 }

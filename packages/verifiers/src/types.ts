@@ -30,6 +30,8 @@ export interface Verifier {
 export interface EventLocations {
   readonly id?: string;
   readonly type?: string;
+  /** The provider object an envelope's `data` carries (Stripe: `body.data.object`); default the whole body. */
+  readonly data?: string;
 }
 
 export interface SignOptions {

@@ -46,5 +46,5 @@ export const stripe = defineProvider({
       timestamp: Math.floor(nowMs / 1000),
     }),
   }),
-  event: { id: 'body.id', type: 'body.type' },
+  event: { id: 'body.id', type: 'body.type', data: 'body.data.object' },
 });

@@ -1,0 +1,3 @@
+export { createDemoBackend, type DemoBackend, type DemoBackendOptions } from './server.js';
+export type { RecordedDelivery } from './delivery-store.js';
+export type { FailureRule } from './failure-rules.js';

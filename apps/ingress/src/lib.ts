@@ -1,0 +1,2 @@
+export { createServer, type IngressDependencies } from './server.js';
+export { ingest, type IngestOutcome } from './ingest.js';

@@ -1,0 +1,76 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { AxiosInstance } from 'axios';
+import type { DestinationConfig, SourceConfig } from '@hookrelay/config';
+import type { Logger } from '@hookrelay/logger';
+import type { AttemptRecord, DeliveryJobData } from '@hookrelay/queue';
+import { deliver } from './deliver.js';
+import { buildDeliveryRequest } from './delivery-request.js';
+import { RetryableDeliveryError } from './errors.js';
+import type { RelaySigner } from './relay-signature.js';
+
+export interface ProcessorContext {
+  readonly source: SourceConfig;
+  readonly destination: DestinationConfig;
+  readonly client: AxiosInstance;
+  readonly logger: Logger;
+  readonly signer?: RelaySigner;
+  readonly now: () => number;
+}
+
+export interface DeliveryReturn {
+  readonly status: number;
+  readonly attempt: number;
+  readonly durationMs: number;
+}
+
+/**
+ * One attempt of one delivery. Records the attempt in the job log (kept with the job when it is
+ * dead-lettered), then returns, throws RetryableDeliveryError (BullMQ retries with our backoff), or
+ * throws UnrecoverableError (straight to the dead-letter set).
+ */
+export function createProcessor(context: ProcessorContext) {
+  const { source, destination, client, logger } = context;
+  return async (job: Job<DeliveryJobData, DeliveryReturn>): Promise<DeliveryReturn> => {
+    const attempt = job.attemptsMade + 1;
+    const maxAttempts = job.opts.attempts ?? 1;
+    const request = buildDeliveryRequest(job.data, destination, {
+      attempt,
+      verifyType: source.verify.type,
+      signer: context.signer,
+      nowMs: context.now(),
+    });
+    const result = await deliver(client, request, destination.timeoutMs);
+    const final = result.kind === 'reject' || (result.kind === 'retry' && attempt >= maxAttempts);
+    const outcome: AttemptRecord['outcome'] = result.kind === 'delivered' ? 'delivered' : final ? 'dead' : 'retry';
+    const record: AttemptRecord = {
+      attempt,
+      at: context.now(),
+      durationMs: result.durationMs,
+      status: result.status,
+      error: result.kind === 'delivered' ? undefined : result.error,
+      outcome,
+    };
+    await job.log(JSON.stringify(record));
+    const meta = {
+      id: job.data.id,
+      requestId: job.data.requestId,
+      source: source.name,
+      destination: destination.name,
+      eventId: job.data.eventId,
+      eventType: job.data.eventType,
+      attempt,
+      status: result.status,
+      durationMs: result.durationMs,
+    };
+    if (result.kind === 'delivered') {
+      logger.info('delivered', { ...meta, latencyMs: context.now() - job.data.receivedAt });
+      return { status: result.status, attempt, durationMs: result.durationMs };
+    }
+    if (final) {
+      logger.error('dead-lettered', { ...meta, reason: result.error, attempts: attempt });
+      throw new UnrecoverableError(`${result.error} (attempt ${attempt} of ${maxAttempts})`);
+    }
+    logger.warn('delivery attempt failed', { ...meta, reason: result.error });
+    throw new RetryableDeliveryError(result.error, result.kind === 'retry' ? result.retryAfterMs : undefined);
+  };
+}

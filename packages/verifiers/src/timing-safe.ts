@@ -18,6 +18,13 @@ export function safeEqualAny(candidate: string, expected: readonly string[]): bo
   return matched;
 }
 
+/** True when any of `candidates` (several signatures in one header) equals any of `expected` (several secrets). */
+export function anyEqual(candidates: readonly string[], expected: readonly string[]): boolean {
+  let matched = false;
+  for (const candidate of candidates) matched = safeEqualAny(candidate, expected) || matched;
+  return matched;
+}
+
 export function hmac(algorithm: string, secret: string | Buffer, ...parts: (string | Buffer)[]): Buffer {
   const mac = createHmac(algorithm, secret);
   for (const part of parts) mac.update(part);

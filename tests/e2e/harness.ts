@@ -1,0 +1,99 @@
+import { Queue } from 'bullmq';
+import { parseConfig, type HookrelayConfig } from '@hookrelay/config';
+import { createDemoBackend, type DemoBackend } from '@hookrelay/demo-backend';
+import { createServer } from '@hookrelay/ingress';
+import { createLogger } from '@hookrelay/logger';
+import { createRedis, deliveryQueueName, EventEnqueuer, type RedisClient } from '@hookrelay/queue';
+import { freePort, listen, LogCapture, startTestRedis, type Listening, type TestRedis } from '@hookrelay/testing';
+import { startDeliveryWorkers, type DeliveryWorkers } from '@hookrelay/worker';
+
+export const STRIPE_SECRET = 'whsec_test_stripe_secret_for_hookrelay';
+export const RELAY_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+export interface Relay {
+  readonly config: HookrelayConfig;
+  readonly redis: TestRedis;
+  readonly ingress: Listening;
+  readonly backend: DemoBackend & { readonly url: string };
+  readonly logs: LogCapture;
+  workers?: DeliveryWorkers;
+  /** A Queue handle for inspecting one destination's jobs. */
+  queue(source: string, destination?: string): Queue;
+  startWorkers(): DeliveryWorkers;
+  close(): Promise<void>;
+}
+
+export interface RelayOptions {
+  /** The sources: block and anything else, as YAML; `${BACKEND_URL}` points at the test backend. */
+  readonly yaml: string;
+  readonly env?: Record<string, string>;
+  /** Start the delivery workers right away (default true). */
+  readonly workers?: boolean;
+  readonly redis?: TestRedis;
+}
+
+/** Real Redis, the real ingress and worker in this process, and the demo backend, all on loopback. */
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const redis = options.redis ?? (await startTestRedis());
+  const backendPort = await freePort();
+  const env = { REDIS_URL: redis.url, BACKEND_URL: `http://127.0.0.1:${backendPort}`, STRIPE_WEBHOOK_SECRET: STRIPE_SECRET, ...options.env };
+  const config = parseConfig(`redis: { url: \${REDIS_URL}, prefix: test }\n${options.yaml}`, env);
+  const logs = new LogCapture();
+  const logger = createLogger({ app: 'test', stream: logs, level: 'debug' });
+
+  const demo = createDemoBackend({ signingSecret: config.signing.secret });
+  const backendServer = await listen(demo.app, backendPort);
+  const producer = createRedis(config.redis, 'producer', 'test-ingress');
+  producer.on('error', () => undefined);
+  const consumer = createRedis(config.redis, 'consumer', 'test-worker');
+  consumer.on('error', () => undefined);
+  await new Promise<void>((resolve) => (producer.status === 'ready' ? resolve() : producer.once('ready', () => resolve())));
+  const enqueuer = new EventEnqueuer(config, producer);
+  const ingress = await listen(createServer({ config, enqueuer, redis: producer, logger }));
+  const queues = new Map<string, Queue>();
+  const inspector: RedisClient = createRedis(config.redis, 'consumer', 'test-inspector');
+  inspector.on('error', () => undefined);
+
+  const relay: Relay = {
+    config,
+    redis,
+    ingress,
+    backend: { ...demo, url: backendServer.url },
+    logs,
+    queue(source, destination = 'default') {
+      const name = deliveryQueueName(source, destination);
+      let queue = queues.get(name);
+      if (!queue) {
+        queue = new Queue(name, { connection: inspector, prefix: config.redis.prefix });
+        queues.set(name, queue);
+      }
+      return queue;
+    },
+    startWorkers() {
+      relay.workers = startDeliveryWorkers({ config, connection: consumer, logger });
+      return relay.workers;
+    },
+    async close() {
+      await relay.workers?.close();
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await ingress.close();
+      await enqueuer.close().catch(() => undefined);
+      await backendServer.close();
+      for (const client of [producer, consumer, inspector]) client.disconnect();
+      if (!options.redis) await redis.cleanup();
+    },
+  };
+  if (options.workers !== false) relay.startWorkers();
+  return relay;
+}
+
+/** POSTs a webhook to the relay's ingress. */
+export async function post(relay: Relay, path: string, body: string | Buffer, headers: Record<string, string> = {}) {
+  const response = await fetch(`${relay.ingress.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}

@@ -7,6 +7,8 @@ export interface FailureRule {
   readonly retryAfter?: string;
   /** Never answer (the relay times out). */
   readonly hang?: boolean;
+  /** Answer after this many milliseconds (a slow backend). */
+  readonly delayMs?: number;
   /** Apply to this many deliveries, then stop (forever when absent). */
   times?: number;
 }

@@ -71,7 +71,9 @@ export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend
     store.add(delivery);
     options.onDelivery?.(delivery);
     if (rule?.retryAfter) res.setHeader('Retry-After', rule.retryAfter);
-    res.status(status).json({ ok: status < 300 });
+    const answer = () => void res.status(status).json({ ok: status < 300 });
+    if (rule?.delayMs) setTimeout(answer, rule.delayMs);
+    else answer();
   });
   return { app, store, rules };
 }

@@ -1,13 +1,39 @@
 import { z } from 'zod';
 import type { ProviderDefinition, Verifier } from './types.js';
 import { basic } from './providers/basic.js';
+import { cinetpay } from './providers/cinetpay.js';
+import { fedapay } from './providers/fedapay.js';
+import { flutterwave } from './providers/flutterwave.js';
+import { github } from './providers/github.js';
 import { hmac } from './providers/hmac.js';
 import { none } from './providers/none.js';
+import { paypal } from './providers/paypal.js';
+import { paystack } from './providers/paystack.js';
+import { shopify } from './providers/shopify.js';
+import { standardWebhooks } from './providers/standard-webhooks.js';
 import { stripe } from './providers/stripe.js';
 import { token } from './providers/token.js';
+import { twilio } from './providers/twilio.js';
+import { wave } from './providers/wave.js';
 
 /** Every `verify.type` hookrelay knows. A new provider is one file in providers/ and one line here. */
-export const PROVIDERS: readonly ProviderDefinition[] = [none, token, basic, hmac, stripe] as unknown as ProviderDefinition[];
+export const PROVIDERS: readonly ProviderDefinition[] = [
+  none,
+  token,
+  basic,
+  hmac,
+  stripe,
+  standardWebhooks,
+  github,
+  shopify,
+  paystack,
+  flutterwave,
+  wave,
+  fedapay,
+  cinetpay,
+  paypal,
+  twilio,
+] as unknown as ProviderDefinition[];
 
 const byType = new Map<string, ProviderDefinition>();
 for (const provider of PROVIDERS) {

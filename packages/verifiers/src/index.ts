@@ -4,3 +4,5 @@ export { PROVIDERS, providerFor, verifyConfigSchema, createVerifier, signRequest
 export { compileLocation, isValidLocation, type EventContext, type FieldReader } from './event-locations.js';
 export { parseBody, BodyParseError } from './parse-body.js';
 export { safeEqual, safeEqualAny } from './timing-safe.js';
+export { PAYPAL_CERT_HOSTS, paypalCertUrl, type CertificateFetcher } from './paypal-certificates.js';
+export { createPaypalVerifier, signPaypalTransmission, type PaypalConfig, type PaypalVerifierOptions } from './providers/paypal.js';

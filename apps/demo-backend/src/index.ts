@@ -14,7 +14,7 @@ const { app, store } = createDemoBackend({
       requestId: delivery.headers['x-request-id'],
       attempt: delivery.headers['x-hookrelay-attempt'],
       status: delivery.status,
-      signatureValid: delivery.signatureValid,
+      verified: delivery.signatureValid,
     }),
 });
 const server = app.listen(config.demoBackend.port, config.demoBackend.host, () => {

@@ -1,3 +1,4 @@
 export { loadConfig, loadConfigOrExit, parseConfig, configPath, ConfigError, type LoadOptions } from './load.js';
 export { maskSecrets } from './mask-secrets.js';
 export type * from './types.js';
+export { readDotenv } from './dotenv.js';

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { readDotenv } from './dotenv.js';
 import { configSchema } from './schema.js';
 import { resolveConfig } from './resolve.js';
 import { parseYamlWithEnv } from './substitute-env.js';
@@ -55,10 +56,13 @@ export function parseConfig(text: string, env: Readonly<Record<string, string | 
   return resolveConfig(result.data);
 }
 
-/** Reads, substitutes, validates and resolves the config once at start-up. */
+/**
+ * Reads, substitutes, validates and resolves the config once at start-up. Variables come from the
+ * environment, then from a `.env` beside the config file (as docker compose reads it).
+ */
 export function loadConfig(options: LoadOptions = {}): HookrelayConfig {
-  const env = options.env ?? process.env;
   const path = configPath(options);
+  const env = { ...readDotenv(join(dirname(path), '.env')), ...(options.env ?? process.env) };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

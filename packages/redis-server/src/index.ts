@@ -71,7 +71,8 @@ export class RedisServer {
       '--protected-mode', 'no',
       ...(this.options.durable === false ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always']),
     ];
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Own process group: a terminal's Ctrl-C reaches the launcher, which stops Redis last.
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
     this.child = child;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

@@ -1,0 +1,63 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, readDotenv } from '@hookrelay/config';
+import { chooseRedis } from './embedded-redis.js';
+import { ensureLocalEnv } from './local-env.js';
+import { startApp, stopApps, type AppProcess } from './processes.js';
+
+/** `npm start`: Redis (embedded when needed), then ingress, worker and demo backend; Ctrl-C stops all. */
+const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const say = (line: string) => process.stdout.write(`[hookrelay] ${line}\n`);
+
+const generated = ensureLocalEnv(join(root, '.env'), join(root, '.env.example'));
+if (generated.length) say(`wrote .env with fresh local secrets (${generated.join(', ')}); keep it out of git`);
+const fileEnv = readDotenv(join(root, '.env'));
+const env: NodeJS.ProcessEnv = { ...fileEnv, ...process.env };
+
+const redis = await chooseRedis(env.REDIS_URL, root);
+if (redis.kind === 'missing') {
+  process.stderr.write(`${redis.message}\n`);
+  process.exit(1);
+}
+if (redis.kind === 'embedded') {
+  env.REDIS_URL = redis.server.url;
+  say(`started embedded Redis on ${redis.server.url} (data in .data/redis, appendfsync always)`);
+}
+
+let config;
+try {
+  config = loadConfig({ env, path: env.HOOKRELAY_CONFIG ?? join(root, 'hookrelay.yaml') });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`hookrelay: invalid config\n${error.problems.join('\n')}\n`);
+  if (redis.kind === 'embedded') await redis.server.stop();
+  process.exit(1);
+}
+
+const entry = (app: string) => join(root, 'apps', app, 'dist', 'index.js');
+const apps: AppProcess[] = ['ingress', 'worker', 'demo-backend'].map((name) => startApp(name, entry(name), env));
+
+say(`ingress      http://127.0.0.1:${config.ingress.port}  (sources: ${config.sources.map((s) => s.paths[0]).join(', ')})`);
+say(`worker       http://127.0.0.1:${config.worker.port}/healthz`);
+say(`demo backend http://127.0.0.1:${config.demoBackend.port}/deliveries`);
+say('Ctrl-C stops everything.');
+
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  say('stopping…');
+  await stopApps(apps);
+  if (redis.kind === 'embedded') await redis.server.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+for (const app of apps) {
+  void app.exited.then((code) => {
+    if (!stopping) {
+      process.stderr.write(`[hookrelay] ${app.name} exited (code ${code}); stopping the stack\n`);
+      void shutdown(1);
+    }
+  });
+}

@@ -15,7 +15,7 @@ export interface RecordedDelivery {
 export class DeliveryStore {
   private readonly items: RecordedDelivery[] = [];
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(private readonly capacity: number) {}
 
   add(delivery: RecordedDelivery): void {
     this.items.push(delivery);

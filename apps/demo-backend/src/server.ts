@@ -32,7 +32,7 @@ function checkSignature(webhook: Webhook | undefined, body: Buffer, headers: Rec
  * (`{"rules":[{"status":500,"times":2}]}`, `{"rules":[{"status":429,"retryAfter":"2"}]}`, `{"rules":[{"hang":true}]}`).
  */
 export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend {
-  const store = new DeliveryStore(options.capacity);
+  const store = new DeliveryStore(options.capacity ?? 100_000);
   const rules = new FailureRules();
   const webhook = options.signingSecret ? new Webhook(options.signingSecret) : undefined;
   const app = express();
@@ -43,6 +43,11 @@ export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend
     const path = typeof req.query.path === 'string' ? req.query.path : undefined;
     const id = typeof req.query.id === 'string' ? req.query.id : undefined;
     res.json(store.list({ path, id }));
+  });
+  app.get('/deliveries/stats', (_req, res) => {
+    const all = store.list();
+    const unique = new Set(all.map((d) => `${d.headers['x-hookrelay-id']} ${d.path}`));
+    res.json({ count: all.length, unique: unique.size, failedAnswers: all.filter((d) => d.status >= 300).length });
   });
   app.delete('/deliveries', (_req, res) => {
     store.clear();

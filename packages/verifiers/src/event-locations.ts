@@ -38,7 +38,8 @@ function compileSingle(location: string): FieldReader {
  * (Standard Webhooks vs Svix headers, Flutterwave v4 vs v3 bodies).
  */
 export function compileLocation(location: string): FieldReader {
-  if (!isValidLocation(location)) throw new Error(`event location "${location}" must be body.<field> or headers.<name>`);
+  if (!isValidLocation(location))
+    throw new Error(`event location "${location}" must be body.<field> or headers.<name>`);
   const readers = location.split('|').map(compileSingle);
   if (readers.length === 1) return readers[0]!;
   return (context) => {

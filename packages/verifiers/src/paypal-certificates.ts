@@ -60,16 +60,22 @@ export interface ValidatedCertificate {
 }
 
 /** The signing key of a PEM bundle (leaf first), once its chain reaches a trusted root at `nowMs`. */
-export function validateChain(pem: string, anchors: readonly X509Certificate[], nowMs: number): ValidatedCertificate {
+export function validateChain(
+  pem: string,
+  anchors: readonly X509Certificate[],
+  nowMs: number,
+): ValidatedCertificate {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   const [leaf, ...intermediates] = blocks.map((block) => new X509Certificate(block));
   if (!leaf) throw new Error('no certificate at PAYPAL-CERT-URL');
-  if (!SIGNER_SUBJECT.test(leaf.subject)) throw new Error('certificate is not a PayPal message-verification certificate');
+  if (!SIGNER_SUBJECT.test(leaf.subject))
+    throw new Error('certificate is not a PayPal message-verification certificate');
   let current = leaf;
   const chain: X509Certificate[] = [];
   for (let depth = 0; depth < MAX_CHAIN; depth++) {
     chain.push(current);
-    if (!isCurrent(current, nowMs)) throw new Error(`certificate ${current.subject.trim()} is not valid now`);
+    if (!isCurrent(current, nowMs))
+      throw new Error(`certificate ${current.subject.trim()} is not valid now`);
     const anchor = anchors.find((root) => issuedBy(current, root));
     if (anchor) {
       if (!isCurrent(anchor, nowMs)) throw new Error('trusted root is not valid now');
@@ -80,7 +86,9 @@ export function validateChain(pem: string, anchors: readonly X509Certificate[], 
         validToMs: Math.min(...chain.map((certificate) => Date.parse(certificate.validTo))),
       };
     }
-    const parent = intermediates.find((candidate) => candidate !== current && candidate.ca && issuedBy(current, candidate));
+    const parent = intermediates.find(
+      (candidate) => candidate !== current && candidate.ca && issuedBy(current, candidate),
+    );
     if (!parent) throw new Error('certificate does not chain to a trusted root');
     current = parent;
   }
@@ -106,7 +114,10 @@ export class PaypalCertificates {
       entry = this.load(url, nowMs);
       if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(url, entry);
-      entry.catch(() => this.cache.delete(url));
+      const pending = entry;
+      pending.catch(() => {
+        if (this.cache.get(url) === pending) this.cache.delete(url);
+      });
     }
     const cached = await entry;
     if (nowMs < cached.validFromMs || nowMs > cached.validToMs) {

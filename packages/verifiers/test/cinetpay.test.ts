@@ -29,10 +29,22 @@ function cinetpayToken(secret: string, body: string): string {
   const form = new URLSearchParams(body);
   const field = (name: string) => form.get(name) ?? '';
   const data =
-    field('cpm_site_id') + field('cpm_trans_id') + field('cpm_trans_date') + field('cpm_amount') + field('cpm_currency') +
-    field('signature') + field('payment_method') + field('cel_phone_num') + field('cpm_phone_prefixe') +
-    field('cpm_language') + field('cpm_version') + field('cpm_payment_config') + field('cpm_page_action') +
-    field('cpm_custom') + field('cpm_designation') + field('cpm_error_message');
+    field('cpm_site_id') +
+    field('cpm_trans_id') +
+    field('cpm_trans_date') +
+    field('cpm_amount') +
+    field('cpm_currency') +
+    field('signature') +
+    field('payment_method') +
+    field('cel_phone_num') +
+    field('cpm_phone_prefixe') +
+    field('cpm_language') +
+    field('cpm_version') +
+    field('cpm_payment_config') +
+    field('cpm_page_action') +
+    field('cpm_custom') +
+    field('cpm_designation') +
+    field('cpm_error_message');
   return createHmac('sha256', secret).update(data).digest('hex');
 }
 
@@ -56,7 +68,10 @@ describe('cinetpay verifier', () => {
 
   it('accepts a notification whose optional fields are absent, counting them as empty', async () => {
     const body = 'cpm_site_id=445160&cpm_trans_id=T1&cpm_amount=500&cpm_currency=XOF';
-    const request = incoming(body, { 'content-type': 'application/x-www-form-urlencoded', 'x-token': cinetpayToken(config.secret, body) });
+    const request = incoming(body, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-token': cinetpayToken(config.secret, body),
+    });
     expect(await verdictOf(config, request)).toEqual({ ok: true });
   });
 

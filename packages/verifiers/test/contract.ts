@@ -16,7 +16,12 @@ export interface ProviderContract {
   readonly url?: string;
   /** Who signs in `providerSign`: the provider's own library, or the docs' algorithm re-done with node:crypto. */
   readonly signedBy: string;
-  readonly providerSign: (secret: string, body: string, timestampS: number, url: string) => Headers | Promise<Headers>;
+  readonly providerSign: (
+    secret: string,
+    body: string,
+    timestampS: number,
+    url: string,
+  ) => Headers | Promise<Headers>;
   /** Headers whose absence means "not signed at all". */
   readonly signatureHeaders: readonly string[];
   readonly timestamped: boolean;
@@ -31,9 +36,16 @@ export function describeProviderContract(contract: ProviderContract): void {
   const url = contract.url ?? 'https://relay.example.com/hooks/test';
   const [previous, current] = contract.secrets;
   const config = contract.config([previous, current]);
-  const headers = { 'content-type': contract.contentType ?? 'application/json', ...contract.event?.headers };
+  const headers = {
+    'content-type': contract.contentType ?? 'application/json',
+    ...contract.event?.headers,
+  };
   const signed = async (secret: string, body = contract.body, timestampS = NOW_S) =>
-    incoming(body, { ...headers, ...(await contract.providerSign(secret, body, timestampS, url)) }, url);
+    incoming(
+      body,
+      { ...headers, ...(await contract.providerSign(secret, body, timestampS, url)) },
+      url,
+    );
 
   describe(`${contract.type} verifier`, () => {
     it(`accepts a request signed by ${contract.signedBy}`, async () => {
@@ -43,7 +55,9 @@ export function describeProviderContract(contract: ProviderContract): void {
     it('accepts the headers its own signer produces', async () => {
       const parsed = verifyConfigSchema.parse(contract.config([current]));
       const own = signRequest(parsed, Buffer.from(contract.body), { nowMs: NOW_MS, url });
-      expect(await verdictOf(config, incoming(contract.body, { ...headers, ...own }, url))).toEqual({ ok: true });
+      expect(await verdictOf(config, incoming(contract.body, { ...headers, ...own }, url))).toEqual(
+        { ok: true },
+      );
     });
 
     it('accepts both the previous and the current secret while a key is rotated', async () => {
@@ -59,14 +73,20 @@ export function describeProviderContract(contract: ProviderContract): void {
     });
 
     it('rejects a request signed with another secret as signature_invalid', async () => {
-      expect(await verdictOf(config, await signed(contract.wrongSecret))).toMatchObject({ ok: false, code: 'signature_invalid' });
+      expect(await verdictOf(config, await signed(contract.wrongSecret))).toMatchObject({
+        ok: false,
+        code: 'signature_invalid',
+      });
     });
 
     it('answers signature_missing when the signature header is absent', async () => {
       const request = await signed(current);
       const stripped = { ...request.headers };
       for (const name of contract.signatureHeaders) delete stripped[name];
-      expect(await verdictOf(config, { ...request, headers: stripped })).toMatchObject({ ok: false, code: 'signature_missing' });
+      expect(await verdictOf(config, { ...request, headers: stripped })).toMatchObject({
+        ok: false,
+        code: 'signature_missing',
+      });
     });
 
     if (contract.timestamped) {
@@ -81,7 +101,9 @@ export function describeProviderContract(contract: ProviderContract): void {
       });
 
       it('accepts a timestamp just inside the tolerance', async () => {
-        expect(await verdictOf(config, await signed(current, contract.body, NOW_S - 299))).toEqual({ ok: true });
+        expect(await verdictOf(config, await signed(current, contract.body, NOW_S - 299))).toEqual({
+          ok: true,
+        });
       });
     }
 

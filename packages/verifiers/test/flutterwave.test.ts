@@ -12,9 +12,16 @@ describeProviderContract({
   config: (secret) => ({ type: 'flutterwave', secret }),
   secrets: ['old-secret-hash', 'new-secret-hash'],
   wrongSecret: 'wrong-secret-hash',
-  body: JSON.stringify({ webhook_id: 'wbk_K0kMrTMmlSC3gZCEfSmL', timestamp: 1768478400, type: 'charge.completed', data: { id: 'chg_x' } }),
+  body: JSON.stringify({
+    webhook_id: 'wbk_K0kMrTMmlSC3gZCEfSmL',
+    timestamp: 1768478400,
+    type: 'charge.completed',
+    data: { id: 'chg_x' },
+  }),
   signedBy: "Flutterwave's documented v4 algorithm (base64 HMAC-SHA256 of the body)",
-  providerSign: (secret, body) => ({ 'flutterwave-signature': mac('sha256', secret, body, 'base64') }),
+  providerSign: (secret, body) => ({
+    'flutterwave-signature': mac('sha256', secret, body, 'base64'),
+  }),
   signatureHeaders: ['flutterwave-signature'],
   timestamped: false,
   event: { id: 'wbk_K0kMrTMmlSC3gZCEfSmL', type: 'charge.completed' },
@@ -22,19 +29,31 @@ describeProviderContract({
 
 describe('flutterwave verifier for v3 webhooks', () => {
   const config = { type: 'flutterwave', secret: ['old-secret-hash', 'new-secret-hash'] };
-  const body = JSON.stringify({ event: 'charge.completed', data: { id: 285959875, tx_ref: 'tx-1' } });
+  const body = JSON.stringify({
+    event: 'charge.completed',
+    data: { id: 285959875, tx_ref: 'tx-1' },
+  });
 
   it('accepts a v3 verif-hash equal to any configured secret hash', async () => {
-    expect(await verdictOf(config, incoming(body, { 'verif-hash': 'old-secret-hash' }))).toEqual({ ok: true });
-    expect(await verdictOf(config, incoming(body, { 'verif-hash': 'new-secret-hash' }))).toEqual({ ok: true });
+    expect(await verdictOf(config, incoming(body, { 'verif-hash': 'old-secret-hash' }))).toEqual({
+      ok: true,
+    });
+    expect(await verdictOf(config, incoming(body, { 'verif-hash': 'new-secret-hash' }))).toEqual({
+      ok: true,
+    });
   });
 
   it('rejects a v3 verif-hash that is not the secret hash', async () => {
-    expect(await verdictOf(config, incoming(body, { 'verif-hash': 'guess' }))).toMatchObject({ code: 'signature_invalid' });
+    expect(await verdictOf(config, incoming(body, { 'verif-hash': 'guess' }))).toMatchObject({
+      code: 'signature_invalid',
+    });
   });
 
   it('does not let a correct verif-hash rescue a wrong v4 signature', async () => {
-    const request = incoming(body, { 'verif-hash': 'new-secret-hash', 'flutterwave-signature': 'Zm9yZ2Vk' });
+    const request = incoming(body, {
+      'verif-hash': 'new-secret-hash',
+      'flutterwave-signature': 'Zm9yZ2Vk',
+    });
     expect(await verdictOf(config, request)).toMatchObject({ code: 'signature_invalid' });
   });
 });

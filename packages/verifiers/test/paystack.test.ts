@@ -10,7 +10,10 @@ describeProviderContract({
   config: (secret) => ({ type: 'paystack', secret }),
   secrets: ['sk_test_old', 'sk_test_new'],
   wrongSecret: 'sk_test_wrong',
-  body: JSON.stringify({ event: 'charge.success', data: { id: 302961, reference: 'qTPrJoy9Bx', amount: 10000 } }),
+  body: JSON.stringify({
+    event: 'charge.success',
+    data: { id: 302961, reference: 'qTPrJoy9Bx', amount: 10000 },
+  }),
   signedBy: "Paystack's documented algorithm (hex HMAC-SHA512 of the body)",
   providerSign: (secret, body) => ({ 'x-paystack-signature': mac('sha512', secret, body, 'hex') }),
   signatureHeaders: ['x-paystack-signature'],

@@ -12,11 +12,16 @@ describeProviderContract({
   wrongSecret: 'shpss_wrong',
   body: JSON.stringify({ id: 820982911946154500, email: 'jon@example.com', total_price: '254.98' }),
   signedBy: "Shopify's documented algorithm (base64 HMAC-SHA256 of the body)",
-  providerSign: (secret, body) => ({ 'x-shopify-hmac-sha256': mac('sha256', secret, body, 'base64') }),
+  providerSign: (secret, body) => ({
+    'x-shopify-hmac-sha256': mac('sha256', secret, body, 'base64'),
+  }),
   signatureHeaders: ['x-shopify-hmac-sha256'],
   timestamped: false,
   event: {
-    headers: { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043' },
+    headers: {
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+    },
     id: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
     type: 'orders/create',
   },

@@ -8,7 +8,11 @@ import { eventField, incoming, verdictOf } from './helpers.js';
 const PREVIOUS = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const CURRENT = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
 const WRONG = 'whsec_dGhpcyBpcyBub3QgdGhlIHNlY3JldCEh';
-const BODY = JSON.stringify({ type: 'invoice.paid', timestamp: '2026-01-15T12:00:00Z', data: { id: 'inv_1' } });
+const BODY = JSON.stringify({
+  type: 'invoice.paid',
+  timestamp: '2026-01-15T12:00:00Z',
+  data: { id: 'inv_1' },
+});
 
 describeProviderContract({
   type: 'standard-webhooks',
@@ -20,7 +24,11 @@ describeProviderContract({
   providerSign: (secret, body, timestampS) => ({
     'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek',
     'webhook-timestamp': String(timestampS),
-    'webhook-signature': new StandardWebhook(secret).sign('msg_p5jXN8AQM9LWM0D4loKWxJek', new Date(timestampS * 1000), body),
+    'webhook-signature': new StandardWebhook(secret).sign(
+      'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      new Date(timestampS * 1000),
+      body,
+    ),
   }),
   signatureHeaders: ['webhook-signature'],
   timestamped: true,
@@ -37,7 +45,11 @@ describeProviderContract({
   providerSign: (secret, body, timestampS) => ({
     'svix-id': 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
     'svix-timestamp': String(timestampS),
-    'svix-signature': new SvixWebhook(secret).sign('msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', new Date(timestampS * 1000), body),
+    'svix-signature': new SvixWebhook(secret).sign(
+      'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+      new Date(timestampS * 1000),
+      body,
+    ),
   }),
   signatureHeaders: ['svix-signature'],
   timestamped: true,
@@ -54,13 +66,17 @@ describe('standard-webhooks verifier against the specification', () => {
 
   it("accepts the specification's test vector", async () => {
     const request = incoming('{"test": 2432232314}', vector);
-    expect(await verdictOf({ type: 'standard-webhooks', secret: PREVIOUS }, request, vectorNow)).toEqual({ ok: true });
+    expect(
+      await verdictOf({ type: 'standard-webhooks', secret: PREVIOUS }, request, vectorNow),
+    ).toEqual({ ok: true });
   });
 
   it('accepts the vector when the secret is given without its whsec_ prefix', async () => {
     const request = incoming('{"test": 2432232314}', vector);
     const secret = PREVIOUS.slice('whsec_'.length);
-    expect(await verdictOf({ type: 'standard-webhooks', secret }, request, vectorNow)).toEqual({ ok: true });
+    expect(await verdictOf({ type: 'standard-webhooks', secret }, request, vectorNow)).toEqual({
+      ok: true,
+    });
   });
 
   it('accepts a header listing several signatures when any one matches', async () => {
@@ -68,23 +84,36 @@ describe('standard-webhooks verifier against the specification', () => {
       ...vector,
       'webhook-signature': `v1a,bm90LWFzeW1tZXRyaWM= v1,Ym9ndXM= ${vector['webhook-signature']}`,
     });
-    expect(await verdictOf({ type: 'standard-webhooks', secret: PREVIOUS }, request, vectorNow)).toEqual({ ok: true });
+    expect(
+      await verdictOf({ type: 'standard-webhooks', secret: PREVIOUS }, request, vectorNow),
+    ).toEqual({ ok: true });
   });
 
   it('rejects the vector once the id is changed', async () => {
     const request = incoming('{"test": 2432232314}', { ...vector, 'webhook-id': 'msg_other' });
-    const verdict = await verdictOf({ type: 'standard-webhooks', secret: PREVIOUS }, request, vectorNow);
+    const verdict = await verdictOf(
+      { type: 'standard-webhooks', secret: PREVIOUS },
+      request,
+      vectorNow,
+    );
     expect(verdict).toMatchObject({ ok: false, code: 'signature_invalid' });
   });
 
   it('answers signature_missing when only the id header is absent', async () => {
     const { 'webhook-id': _id, ...rest } = vector;
-    const verdict = await verdictOf({ type: 'standard-webhooks', secret: PREVIOUS }, incoming('{"test": 2432232314}', rest), vectorNow);
+    const verdict = await verdictOf(
+      { type: 'standard-webhooks', secret: PREVIOUS },
+      incoming('{"test": 2432232314}', rest),
+      vectorNow,
+    );
     expect(verdict).toMatchObject({ ok: false, code: 'signature_missing' });
   });
 
   it('refuses a secret that is not base64 at configuration time', () => {
-    expect(verifyConfigSchema.safeParse({ type: 'standard-webhooks', secret: 'whsec_not base64!' }).success).toBe(false);
+    expect(
+      verifyConfigSchema.safeParse({ type: 'standard-webhooks', secret: 'whsec_not base64!' })
+        .success,
+    ).toBe(false);
   });
 
   it('produces headers the standardwebhooks library verifies', () => {
@@ -94,12 +123,16 @@ describe('standard-webhooks verifier against the specification', () => {
       url: 'https://relay.example.com/',
     });
     expect(new StandardWebhook(CURRENT).verify(body, headers)).toEqual(JSON.parse(BODY));
-    expect(eventField('headers.webhook-id|headers.svix-id', incoming(body, headers))).toMatch(/^msg_/);
+    expect(eventField('headers.webhook-id|headers.svix-id', incoming(body, headers))).toMatch(
+      /^msg_/,
+    );
   });
 
   it('reads the same id whether the sender used webhook-id or svix-id', () => {
     const location = 'headers.webhook-id|headers.svix-id';
     expect(eventField(location, incoming('{}', { 'svix-id': 'msg_a' }))).toBe('msg_a');
-    expect(eventField(location, incoming('{}', { 'webhook-id': 'msg_b', 'svix-id': 'msg_c' }))).toBe('msg_b');
+    expect(
+      eventField(location, incoming('{}', { 'webhook-id': 'msg_b', 'svix-id': 'msg_c' })),
+    ).toBe('msg_b');
   });
 });

@@ -26,17 +26,24 @@ describeProviderContract({
 });
 
 describe('stripe verifier on event fixtures', () => {
-  it.each(fixtures.map((body) => [JSON.parse(body).type as string, body]))('accepts a signed %s event byte for byte', async (type, body) => {
-    const request = incoming(body, stripeHeader('whsec_new_stripe_secret', body, NOW_S));
-    expect(await verdictOf({ type: 'stripe', secret: 'whsec_new_stripe_secret' }, request)).toEqual({ ok: true });
-    expect(eventField(providerFor('stripe').event?.type, request)).toBe(type);
-  });
+  it.each(fixtures.map((body) => [JSON.parse(body).type as string, body]))(
+    'accepts a signed %s event byte for byte',
+    async (type, body) => {
+      const request = incoming(body, stripeHeader('whsec_new_stripe_secret', body, NOW_S));
+      expect(
+        await verdictOf({ type: 'stripe', secret: 'whsec_new_stripe_secret' }, request),
+      ).toEqual({ ok: true });
+      expect(eventField(providerFor('stripe').event?.type, request)).toBe(type);
+    },
+  );
 
   it('accepts a header carrying one v1 per secret while Stripe rolls the secret', async () => {
     const body = fixtures[1]!;
     const old = stripeHeader('whsec_old_stripe_secret', body, NOW_S)['stripe-signature'];
     const current = stripeHeader('whsec_new_stripe_secret', body, NOW_S)['stripe-signature'];
     const request = incoming(body, { 'stripe-signature': `${old},${current.split(',')[1]}` });
-    expect(await verdictOf({ type: 'stripe', secret: 'whsec_new_stripe_secret' }, request)).toEqual({ ok: true });
+    expect(await verdictOf({ type: 'stripe', secret: 'whsec_new_stripe_secret' }, request)).toEqual(
+      { ok: true },
+    );
   });
 });

@@ -6,7 +6,8 @@ import { describeProviderContract } from './contract.js';
 import { incoming, NOW_MS, verdictOf } from './helpers.js';
 
 const PUBLIC_URL = 'https://relay.example.com/api/webhooks/sms?tenant=acme';
-const FORM = 'MessageSid=SM1f0e8ae6ade43cb3c0ce4525424e404f&AccountSid=AC00000000000000000000000000000000&From=%2B22507070707&To=%2B15005550006&Body=Bonjour+%C3%A0+tous&NumMedia=0';
+const FORM =
+  'MessageSid=SM1f0e8ae6ade43cb3c0ce4525424e404f&AccountSid=AC00000000000000000000000000000000&From=%2B22507070707&To=%2B15005550006&Body=Bonjour+%C3%A0+tous&NumMedia=0';
 const params = Object.fromEntries(new URLSearchParams(FORM));
 
 describeProviderContract({
@@ -19,7 +20,11 @@ describeProviderContract({
   url: PUBLIC_URL,
   signedBy: "the twilio SDK's getExpectedTwilioSignature",
   providerSign: (token, body, _t, url) => ({
-    'x-twilio-signature': twilioSdk.getExpectedTwilioSignature(token, url, Object.fromEntries(new URLSearchParams(body))),
+    'x-twilio-signature': twilioSdk.getExpectedTwilioSignature(
+      token,
+      url,
+      Object.fromEntries(new URLSearchParams(body)),
+    ),
   }),
   signatureHeaders: ['x-twilio-signature'],
   timestamped: false,
@@ -31,46 +36,95 @@ describe('twilio verifier', () => {
   const signature = twilioSdk.getExpectedTwilioSignature(token, PUBLIC_URL, params);
 
   it('checks against the configured public URL, not the URL seen behind the proxy', async () => {
-    const behindProxy = incoming(FORM, { 'x-twilio-signature': signature }, 'http://10.0.0.7:3000/api/webhooks/sms?tenant=acme');
-    expect(await verdictOf({ type: 'twilio', secret: token }, behindProxy)).toMatchObject({ code: 'signature_invalid' });
-    const configured = { type: 'twilio', secret: token, url: 'https://relay.example.com/api/webhooks/sms' };
+    const behindProxy = incoming(
+      FORM,
+      { 'x-twilio-signature': signature },
+      'http://10.0.0.7:3000/api/webhooks/sms?tenant=acme',
+    );
+    expect(await verdictOf({ type: 'twilio', secret: token }, behindProxy)).toMatchObject({
+      code: 'signature_invalid',
+    });
+    const configured = {
+      type: 'twilio',
+      secret: token,
+      url: 'https://relay.example.com/api/webhooks/sms',
+    };
     expect(await verdictOf(configured, behindProxy)).toEqual({ ok: true });
   });
 
   it('accepts a signature made over the URL with its default port', async () => {
-    const withPort = twilioSdk.getExpectedTwilioSignature(token, 'https://relay.example.com:443/api/webhooks/sms?tenant=acme', params);
-    expect(await verdictOf({ type: 'twilio', secret: token }, incoming(FORM, { 'x-twilio-signature': withPort }, PUBLIC_URL))).toEqual({ ok: true });
+    const withPort = twilioSdk.getExpectedTwilioSignature(
+      token,
+      'https://relay.example.com:443/api/webhooks/sms?tenant=acme',
+      params,
+    );
+    expect(
+      await verdictOf(
+        { type: 'twilio', secret: token },
+        incoming(FORM, { 'x-twilio-signature': withPort }, PUBLIC_URL),
+      ),
+    ).toEqual({ ok: true });
   });
 
   it('sorts repeated parameters the way Twilio does', async () => {
     const body = 'To=%2B1&MediaUrl=https%3A%2F%2Fb&MediaUrl=https%3A%2F%2Fa';
-    const expected = twilioSdk.getExpectedTwilioSignature(token, PUBLIC_URL, { To: '+1', MediaUrl: ['https://b', 'https://a'] });
-    expect(await verdictOf({ type: 'twilio', secret: token }, incoming(body, { 'x-twilio-signature': expected }, PUBLIC_URL))).toEqual({ ok: true });
+    const expected = twilioSdk.getExpectedTwilioSignature(token, PUBLIC_URL, {
+      To: '+1',
+      MediaUrl: ['https://b', 'https://a'],
+    });
+    expect(
+      await verdictOf(
+        { type: 'twilio', secret: token },
+        incoming(body, { 'x-twilio-signature': expected }, PUBLIC_URL),
+      ),
+    ).toEqual({ ok: true });
   });
 
   describe('with a JSON body signed through bodySHA256', () => {
     const json = JSON.stringify({ ParentAccountSid: 'AC0', Payload: { status: 'completed' } });
     const url = `https://relay.example.com/api/webhooks/events?bodySHA256=${createHash('sha256').update(json).digest('hex')}`;
-    const headers = { 'content-type': 'application/json', 'x-twilio-signature': twilioSdk.getExpectedTwilioSignature(token, url, {}) };
+    const headers = {
+      'content-type': 'application/json',
+      'x-twilio-signature': twilioSdk.getExpectedTwilioSignature(token, url, {}),
+    };
 
     it('accepts the body whose hash is in the signed URL', async () => {
-      expect(twilioSdk.validateRequestWithBody(token, headers['x-twilio-signature'], url, json)).toBe(true);
-      expect(await verdictOf({ type: 'twilio', secret: token }, incoming(json, headers, url))).toEqual({ ok: true });
+      expect(
+        twilioSdk.validateRequestWithBody(token, headers['x-twilio-signature'], url, json),
+      ).toBe(true);
+      expect(
+        await verdictOf({ type: 'twilio', secret: token }, incoming(json, headers, url)),
+      ).toEqual({ ok: true });
     });
 
     it('rejects a body that no longer matches bodySHA256', async () => {
-      const verdict = await verdictOf({ type: 'twilio', secret: token }, incoming(json.replace('completed', 'failed'), headers, url));
+      const verdict = await verdictOf(
+        { type: 'twilio', secret: token },
+        incoming(json.replace('completed', 'failed'), headers, url),
+      );
       expect(verdict).toMatchObject({ code: 'signature_invalid' });
     });
 
     it('signs a JSON body so the twilio SDK accepts it', () => {
-      const own = signRequest(verifyConfigSchema.parse({ type: 'twilio', secret: token }), Buffer.from(json), { nowMs: NOW_MS, url });
-      expect(twilioSdk.validateRequestWithBody(token, own['x-twilio-signature']!, url, json)).toBe(true);
+      const own = signRequest(
+        verifyConfigSchema.parse({ type: 'twilio', secret: token }),
+        Buffer.from(json),
+        { nowMs: NOW_MS, url },
+      );
+      expect(twilioSdk.validateRequestWithBody(token, own['x-twilio-signature']!, url, json)).toBe(
+        true,
+      );
     });
   });
 
   it('signs a form body so the twilio SDK accepts it', () => {
-    const own = signRequest(verifyConfigSchema.parse({ type: 'twilio', secret: token }), Buffer.from(FORM), { nowMs: NOW_MS, url: PUBLIC_URL });
-    expect(twilioSdk.validateRequest(token, own['x-twilio-signature']!, PUBLIC_URL, params)).toBe(true);
+    const own = signRequest(
+      verifyConfigSchema.parse({ type: 'twilio', secret: token }),
+      Buffer.from(FORM),
+      { nowMs: NOW_MS, url: PUBLIC_URL },
+    );
+    expect(twilioSdk.validateRequest(token, own['x-twilio-signature']!, PUBLIC_URL, params)).toBe(
+      true,
+    );
   });
 });

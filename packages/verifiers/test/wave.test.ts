@@ -12,9 +12,15 @@ describeProviderContract({
   config: (secret) => ({ type: 'wave', secret }),
   secrets: ['wave_sn_WHS_old', 'wave_sn_WHS_new'],
   wrongSecret: 'wave_sn_WHS_wrong',
-  body: JSON.stringify({ id: 'AE_ijzo7oGgrlM5', type: 'checkout.session.completed', data: { id: 'cos-18qq25rgr100a', amount: '1000', currency: 'XOF' } }),
+  body: JSON.stringify({
+    id: 'AE_ijzo7oGgrlM5',
+    type: 'checkout.session.completed',
+    data: { id: 'cos-18qq25rgr100a', amount: '1000', currency: 'XOF' },
+  }),
   signedBy: "Wave's documented algorithm (hex HMAC-SHA256 of timestamp + body, no separator)",
-  providerSign: (secret, body, timestampS) => ({ 'wave-signature': `t=${timestampS},v1=${mac('sha256', secret, `${timestampS}${body}`, 'hex')}` }),
+  providerSign: (secret, body, timestampS) => ({
+    'wave-signature': `t=${timestampS},v1=${mac('sha256', secret, `${timestampS}${body}`, 'hex')}`,
+  }),
   signatureHeaders: ['wave-signature'],
   timestamped: true,
   event: { id: 'AE_ijzo7oGgrlM5', type: 'checkout.session.completed' },
@@ -26,13 +32,19 @@ describe('wave verifier with several signatures', () => {
     const t = Math.floor(Date.now() / 1000);
     const good = mac('sha256', 'current', `${t}${body}`, 'hex');
     const request = incoming(body, { 'wave-signature': `t=${t},v1=${'0'.repeat(64)},v1=${good}` });
-    expect(await verdictOf({ type: 'wave', secret: 'current' }, request, t * 1000)).toEqual({ ok: true });
+    expect(await verdictOf({ type: 'wave', secret: 'current' }, request, t * 1000)).toEqual({
+      ok: true,
+    });
   });
 
   it('rejects a signature computed the Stripe way, with a dot', async () => {
     const body = '{"id":"AE_1"}';
     const t = Math.floor(Date.now() / 1000);
-    const request = incoming(body, { 'wave-signature': `t=${t},v1=${mac('sha256', 'current', `${t}.${body}`, 'hex')}` });
-    expect(await verdictOf({ type: 'wave', secret: 'current' }, request, t * 1000)).toMatchObject({ code: 'signature_invalid' });
+    const request = incoming(body, {
+      'wave-signature': `t=${t},v1=${mac('sha256', 'current', `${t}.${body}`, 'hex')}`,
+    });
+    expect(await verdictOf({ type: 'wave', secret: 'current' }, request, t * 1000)).toMatchObject({
+      code: 'signature_invalid',
+    });
   });
 });

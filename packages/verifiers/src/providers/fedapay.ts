@@ -27,7 +27,12 @@ export const fedapay = defineProvider({
         return reject('signature_invalid', 'X-FEDAPAY-SIGNATURE needs t= and s=');
       }
       const expected = secret.map((key) => signatureOf(key, timestamp, request.body));
-      if (!anyEqual(presented.map((value) => value.toLowerCase()), expected)) {
+      if (
+        !anyEqual(
+          presented.map((value) => value.toLowerCase()),
+          expected,
+        )
+      ) {
         return reject('signature_invalid', 'no s= signature matches the body');
       }
       return checkTolerance(timestamp, nowMs, toleranceSeconds) ?? ACCEPTED;

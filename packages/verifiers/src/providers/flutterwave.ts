@@ -30,8 +30,14 @@ export const flutterwave = defineProvider({
           : reject('signature_invalid', 'flutterwave-signature does not match the body');
       }
       const hash = headerValue(request.headers[V3_HEADER]);
-      if (!hash) return reject('signature_missing', 'missing flutterwave-signature (or v3 verif-hash) header');
-      return safeEqualAny(hash, secret) ? ACCEPTED : reject('signature_invalid', 'verif-hash does not match the secret hash');
+      if (!hash)
+        return reject(
+          'signature_missing',
+          'missing flutterwave-signature (or v3 verif-hash) header',
+        );
+      return safeEqualAny(hash, secret)
+        ? ACCEPTED
+        : reject('signature_invalid', 'verif-hash does not match the secret hash');
     },
   }),
   sign: ({ secret }, body) => ({ [V4_HEADER]: signatureOf(secret[0]!, body) }),

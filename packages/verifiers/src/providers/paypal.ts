@@ -3,7 +3,11 @@ import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
-import { paypalCertUrl, PaypalCertificates, type CertificateFetcher } from '../paypal-certificates.js';
+import {
+  paypalCertUrl,
+  PaypalCertificates,
+  type CertificateFetcher,
+} from '../paypal-certificates.js';
 import { headerValue } from '../timing-safe.js';
 import { checkTolerance, tolerance } from '../tolerance.js';
 import { ACCEPTED, reject, type Verdict, type Verifier } from '../types.js';
@@ -32,14 +36,22 @@ export interface PaypalVerifierOptions {
 }
 
 /** What PayPal signs: `transmissionId|transmissionTime|webhookId|crc32(body)`, the CRC as an unsigned decimal. */
-export function paypalSignedString(transmissionId: string, time: string, webhookId: string, body: Buffer): string {
+export function paypalSignedString(
+  transmissionId: string,
+  time: string,
+  webhookId: string,
+  body: Buffer,
+): string {
   return `${transmissionId}|${time}|${webhookId}|${crc32(body)}`;
 }
 
 let sharedCertificates: PaypalCertificates | undefined;
 
 /** A PayPal verifier; `options` replace the network and the trust store (tests). */
-export function createPaypalVerifier(config: PaypalConfig, options: PaypalVerifierOptions = {}): Verifier {
+export function createPaypalVerifier(
+  config: PaypalConfig,
+  options: PaypalVerifierOptions = {},
+): Verifier {
   const custom = options.fetchCertificate !== undefined || options.trustedRoots !== undefined;
   // Sources share one default cache, so parsing the root store and downloading a certificate happen once.
   const certificates = custom
@@ -48,23 +60,37 @@ export function createPaypalVerifier(config: PaypalConfig, options: PaypalVerifi
   return {
     forwardHeaders: Object.values(HEADERS),
     async verify(request, nowMs): Promise<Verdict> {
-      const [id, time, signature, certUrl, algorithm] = Object.values(HEADERS).map((name) => headerValue(request.headers[name]));
+      const [id, time, signature, certUrl, algorithm] = Object.values(HEADERS).map((name) =>
+        headerValue(request.headers[name]),
+      );
       if (!id || !time || !signature || !certUrl || !algorithm) {
-        return reject('signature_missing', 'missing one of the PAYPAL-TRANSMISSION-ID/-TIME/-SIG, PAYPAL-CERT-URL, PAYPAL-AUTH-ALGO headers');
+        return reject(
+          'signature_missing',
+          'missing one of the PAYPAL-TRANSMISSION-ID/-TIME/-SIG, PAYPAL-CERT-URL, PAYPAL-AUTH-ALGO headers',
+        );
       }
-      if (algorithm !== 'SHA256withRSA') return reject('signature_invalid', `unsupported PAYPAL-AUTH-ALGO ${algorithm}`);
+      if (algorithm !== 'SHA256withRSA')
+        return reject('signature_invalid', `unsupported PAYPAL-AUTH-ALGO ${algorithm}`);
       // Checked before anything is fetched: no request ever leaves for a URL off PayPal's hosts.
       const url = paypalCertUrl(certUrl);
-      if (!url) return reject('signature_invalid', 'PAYPAL-CERT-URL is not an https URL on a PayPal certificate host');
+      if (!url)
+        return reject(
+          'signature_invalid',
+          'PAYPAL-CERT-URL is not an https URL on a PayPal certificate host',
+        );
       const sentMs = Date.parse(time);
-      if (Number.isNaN(sentMs)) return reject('signature_invalid', 'PAYPAL-TRANSMISSION-TIME is not a date');
+      if (Number.isNaN(sentMs))
+        return reject('signature_invalid', 'PAYPAL-TRANSMISSION-TIME is not a date');
       const stale = checkTolerance(sentMs / 1000, nowMs, config.tolerance);
       if (stale) return stale;
       let key;
       try {
         key = await certificates.publicKey(url, nowMs);
       } catch (error) {
-        return reject('signature_invalid', `PayPal certificate refused: ${(error as Error).message}`);
+        return reject(
+          'signature_invalid',
+          `PayPal certificate refused: ${(error as Error).message}`,
+        );
       }
       const signatureBytes = Buffer.from(signature, 'base64');
       const matches = config.webhookId.some((webhookId) => {
@@ -75,7 +101,9 @@ export function createPaypalVerifier(config: PaypalConfig, options: PaypalVerifi
           return false;
         }
       });
-      return matches ? ACCEPTED : reject('signature_invalid', 'PAYPAL-TRANSMISSION-SIG does not match');
+      return matches
+        ? ACCEPTED
+        : reject('signature_invalid', 'PAYPAL-TRANSMISSION-SIG does not match');
     },
   };
 }
@@ -94,7 +122,9 @@ export function signPaypalTransmission(options: {
 }): Record<string, string> {
   const id = options.transmissionId ?? randomUUID();
   const time = new Date(options.nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const signer = createSign('sha256').update(paypalSignedString(id, time, options.webhookId, options.body));
+  const signer = createSign('sha256').update(
+    paypalSignedString(id, time, options.webhookId, options.body),
+  );
   return {
     [HEADERS.id]: id,
     [HEADERS.time]: time,

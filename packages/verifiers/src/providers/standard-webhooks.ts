@@ -13,7 +13,8 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const signingKeys = secretList.transform((secrets, ctx) =>
   secrets.map((secret) => {
     const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
-    if (!BASE64.test(encoded)) ctx.addIssue({ code: 'custom', message: 'expected whsec_ followed by base64' });
+    if (!BASE64.test(encoded))
+      ctx.addIssue({ code: 'custom', message: 'expected whsec_ followed by base64' });
     return Buffer.from(encoded, 'base64');
   }),
 );
@@ -38,20 +39,32 @@ export const standardWebhooks = defineProvider({
   aliases: ['svix'],
   schema: z.object({ type: z.literal('standard-webhooks'), secret: signingKeys, tolerance }),
   create: ({ secret, tolerance: toleranceSeconds }) => ({
-    forwardHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'svix-id', 'svix-timestamp', 'svix-signature'],
+    forwardHeaders: [
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+      'svix-id',
+      'svix-timestamp',
+      'svix-signature',
+    ],
     verify(request, nowMs) {
       const { id, timestamp, signature } = headerSet(request.headers);
       if (!id || !timestamp || !signature) {
-        return reject('signature_missing', 'missing webhook-id, webhook-timestamp or webhook-signature header');
+        return reject(
+          'signature_missing',
+          'missing webhook-id, webhook-timestamp or webhook-signature header',
+        );
       }
-      if (!/^\d{1,12}$/.test(timestamp)) return reject('signature_invalid', 'webhook-timestamp is not a number of seconds');
+      if (!/^\d{1,12}$/.test(timestamp))
+        return reject('signature_invalid', 'webhook-timestamp is not a number of seconds');
       // Other versions (v1a: asymmetric) are skipped, as the specification asks.
       const presented = signature
         .split(' ')
         .filter((entry) => entry.startsWith('v1,'))
         .map((entry) => entry.slice(3));
       const expected = secret.map((key) => signatureOf(key, id, timestamp, request.body));
-      if (!anyEqual(presented, expected)) return reject('signature_invalid', 'no v1 signature matches the body');
+      if (!anyEqual(presented, expected))
+        return reject('signature_invalid', 'no v1 signature matches the body');
       return checkTolerance(Number(timestamp), nowMs, toleranceSeconds) ?? ACCEPTED;
     },
   }),

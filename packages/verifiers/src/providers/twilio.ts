@@ -35,8 +35,11 @@ function urlVariants(url: string): string[] {
   const hostPort = authority.slice(userInfo.length);
   const colon = hostPort.indexOf(':', hostPort.lastIndexOf(']') + 1);
   const host = colon === -1 ? hostPort : hostPort.slice(0, colon);
-  const port = colon === -1 ? (scheme.toLowerCase() === 'https://' ? ':443' : ':80') : hostPort.slice(colon);
-  return [...new Set([url, scheme + userInfo + host + rest, scheme + userInfo + host + port + rest])];
+  const port =
+    colon === -1 ? (scheme.toLowerCase() === 'https://' ? ':443' : ':80') : hostPort.slice(colon);
+  return [
+    ...new Set([url, scheme + userInfo + host + rest, scheme + userInfo + host + port + rest]),
+  ];
 }
 
 /** The URL Twilio called: the configured public URL with the query string the request arrived with. */
@@ -63,9 +66,15 @@ export const twilio = defineProvider({
       const candidates = urlVariants(target);
       const bodyHash = new URL(target).searchParams.get('bodySHA256');
       const params = bodyHash === null ? request.body : undefined;
-      const expected = candidates.flatMap((candidate) => secret.map((token) => signatureOf(token, candidate, params)));
-      if (!anyEqual([presented.trim()], expected)) return reject('signature_invalid', 'X-Twilio-Signature does not match');
-      if (bodyHash !== null && !safeEqual(bodyHash.toLowerCase(), createHash('sha256').update(request.body).digest('hex'))) {
+      const expected = candidates.flatMap((candidate) =>
+        secret.map((token) => signatureOf(token, candidate, params)),
+      );
+      if (!anyEqual([presented.trim()], expected))
+        return reject('signature_invalid', 'X-Twilio-Signature does not match');
+      if (
+        bodyHash !== null &&
+        !safeEqual(bodyHash.toLowerCase(), createHash('sha256').update(request.body).digest('hex'))
+      ) {
         return reject('signature_invalid', 'bodySHA256 does not match the body');
       }
       return ACCEPTED;

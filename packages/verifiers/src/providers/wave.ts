@@ -28,7 +28,12 @@ export const wave = defineProvider({
         return reject('signature_invalid', 'Wave-Signature needs t= and at least one v1=');
       }
       const expected = secret.map((key) => signatureOf(key, timestamp, request.body));
-      if (!anyEqual(presented.map((value) => value.toLowerCase()), expected)) {
+      if (
+        !anyEqual(
+          presented.map((value) => value.toLowerCase()),
+          expected,
+        )
+      ) {
         return reject('signature_invalid', 'no v1 signature matches the body');
       }
       return checkTolerance(timestamp, nowMs, toleranceSeconds) ?? ACCEPTED;

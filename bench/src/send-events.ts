@@ -33,9 +33,17 @@ let next = 0;
 
 async function sendOne(index: number): Promise<void> {
   const body = Buffer.from(
-    JSON.stringify({ transaction_id: `TX-${run}-${index}`, event: 'payment.succeeded', amount: 1000 + index, currency: 'XOF' }),
+    JSON.stringify({
+      transaction_id: `TX-${run}-${index}`,
+      event: 'payment.succeeded',
+      amount: 1000 + index,
+      currency: 'XOF',
+    }),
   );
-  const headers = { 'content-type': 'application/json', ...signRequest(source!.verify, body, { url }) };
+  const headers = {
+    'content-type': 'application/json',
+    ...signRequest(source!.verify, body, { url }),
+  };
   const started = performance.now();
   const response = await fetch(url, { method: 'POST', headers, body });
   await response.arrayBuffer();
@@ -65,7 +73,8 @@ while (Date.now() < deadline) {
 }
 const totalMs = performance.now() - started;
 latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
+const pct = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
 console.log(
   JSON.stringify(
     {

@@ -5,18 +5,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const app = (name: string) => fileURLToPath(new URL(`../../apps/${name}/dist/index.js`, import.meta.url));
+const app = (name: string) =>
+  fileURLToPath(new URL(`../../apps/${name}/dist/index.js`, import.meta.url));
 const SECRET = 'whsec_do_not_print_me_7f3a';
 const dir = mkdtempSync(join(tmpdir(), 'hookrelay-config-'));
 
 describe('an app started with an invalid config', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(['ingress', 'worker', 'demo-backend'])('%s exits 1 naming each bad path and printing no secret', (name) => {
-    const file = join(dir, `${name}.yaml`);
-    writeFileSync(
-      file,
-      `sources:
+  it.each(['ingress', 'worker', 'demo-backend'])(
+    '%s exits 1 naming each bad path and printing no secret',
+    (name) => {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(
+        file,
+        `sources:
   stripe:
     verify: { type: stripe, secret: \${STRIPE_WEBHOOK_SECRET} }
     destination: { url: nowhere }
@@ -24,17 +27,23 @@ describe('an app started with an invalid config', () => {
     verify: { type: hmac, header: x-signature, secret: \${PAYMENT_SECRET}, encoding: base32 }
     destination: { url: "http://127.0.0.1:4000" }
 `,
-    );
-    const result = spawnSync(process.execPath, [app(name)], {
-      env: { ...process.env, HOOKRELAY_CONFIG: file, PAYMENT_SECRET: SECRET, STRIPE_WEBHOOK_SECRET: '' },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    expect(result.status).toBe(1);
-    const output = `${result.stdout}${result.stderr}`;
-    expect(output).toContain('sources.stripe.verify.secret: required');
-    expect(output).toContain('sources.stripe.destination.url:');
-    expect(output).toContain('sources.payment.verify.encoding:');
-    expect(output).not.toContain(SECRET);
-  });
+      );
+      const result = spawnSync(process.execPath, [app(name)], {
+        env: {
+          ...process.env,
+          HOOKRELAY_CONFIG: file,
+          PAYMENT_SECRET: SECRET,
+          STRIPE_WEBHOOK_SECRET: '',
+        },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(result.status).toBe(1);
+      const output = `${result.stdout}${result.stderr}`;
+      expect(output).toContain('sources.stripe.verify.secret: required');
+      expect(output).toContain('sources.stripe.destination.url:');
+      expect(output).toContain('sources.payment.verify.encoding:');
+      expect(output).not.toContain(SECRET);
+    },
+  );
 });

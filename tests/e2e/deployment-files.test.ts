@@ -19,15 +19,32 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
 }
 
-const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 const example = readDotenv(`${root}.env.example`);
-const config = parseConfig(read('hookrelay.yaml'), { ...example, STRIPE_WEBHOOK_SECRET: 'whsec_x', PAYMENT_WEBHOOK_SECRET: 'x', NOTIFY_TOKEN: 'x' });
+const config = parseConfig(read('hookrelay.yaml'), {
+  ...example,
+  STRIPE_WEBHOOK_SECRET: 'whsec_x',
+  PAYMENT_WEBHOOK_SECRET: 'x',
+  NOTIFY_TOKEN: 'x',
+});
 
 describe('docker-compose.yml', () => {
   it('runs Redis 7 durable, without eviction, on a volume, with a health check', () => {
     const redis = compose.services.redis!;
     expect(redis.image).toMatch(/^redis:7/);
-    expect(redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction']));
+    expect(redis.command).toEqual(
+      expect.arrayContaining([
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--maxmemory-policy',
+        'noeviction',
+      ]),
+    );
     const [volume] = redis.volumes!;
     expect(Object.keys(compose.volumes)).toContain(volume!.split(':')[0]);
     expect(redis.healthcheck?.test).toContain('ping');
@@ -45,7 +62,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes the ports the apps listen on by default', () => {
-    const published = (name: string) => compose.services[name]!.ports!.map((p) => Number(p.split(':').at(-1)));
+    const published = (name: string) =>
+      compose.services[name]!.ports!.map((p) => Number(p.split(':').at(-1)));
     expect(published('ingress')).toEqual([config.ingress.port]);
     expect(published('worker')).toEqual([config.worker.port]);
     expect(published('demo-backend')).toEqual([config.demoBackend.port]);
@@ -59,7 +77,9 @@ describe('docker-compose.yml', () => {
         if (host.startsWith('./')) expect(existsSync(`${root}${host.slice(2)}`), host).toBe(true);
       }
     }
-    const yamlVariables = new Set([...read('hookrelay.yaml').matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]));
+    const yamlVariables = new Set(
+      [...read('hookrelay.yaml').matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]),
+    );
     for (const [, name] of text.matchAll(/\$\{([A-Z_]+)/g)) {
       expect(name! in example || yamlVariables.has(name), name).toBe(true);
     }
@@ -76,7 +96,8 @@ describe('Dockerfile', () => {
 
   it('copies only paths that exist and runs as a non-root user', () => {
     for (const [, sources] of dockerfile.matchAll(/^COPY (?!--from)(?:--chown=\S+ )?(.+) \S+$/gm)) {
-      for (const source of sources!.split(' ')) expect(existsSync(`${root}${source}`), source).toBe(true);
+      for (const source of sources!.split(' '))
+        expect(existsSync(`${root}${source}`), source).toBe(true);
     }
     expect(dockerfile).toMatch(/^USER node$/m);
   });

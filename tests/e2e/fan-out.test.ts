@@ -23,14 +23,30 @@ sources:
   afterAll(() => relay.close());
 
   it('delivers to the healthy destination once and retries only the failing one', async () => {
-    const answer = await post(relay, '/webhooks/orders', JSON.stringify({ order_id: 'CMD-1', event: 'order.paid', amount: 5000, currency: 'XOF' }));
+    const answer = await post(
+      relay,
+      '/webhooks/orders',
+      JSON.stringify({ order_id: 'CMD-1', event: 'order.paid', amount: 5000, currency: 'XOF' }),
+    );
     expect(answer.status).toBe(202);
     const id = answer.body!.id as string;
-    await waitFor(() => relay.backend.store.list({ id, path: '/shipping' }).some((d) => d.status === 200));
+    await waitFor(() =>
+      relay.backend.store.list({ id, path: '/shipping' }).some((d) => d.status === 200),
+    );
     expect(relay.backend.store.list({ id, path: '/billing' }).map((d) => d.status)).toEqual([200]);
-    expect(relay.backend.store.list({ id, path: '/shipping' }).map((d) => d.status)).toEqual([503, 503, 200]);
-    const envelope = JSON.parse(relay.backend.store.list({ id, path: '/shipping' }).at(-1)!.body) as Record<string, unknown>;
-    expect(envelope).toMatchObject({ id, source: 'orders', event_type: 'order.paid', event_id: 'CMD-1', data: { amount: 5000 } });
+    expect(relay.backend.store.list({ id, path: '/shipping' }).map((d) => d.status)).toEqual([
+      503, 503, 200,
+    ]);
+    const envelope = JSON.parse(
+      relay.backend.store.list({ id, path: '/shipping' }).at(-1)!.body,
+    ) as Record<string, unknown>;
+    expect(envelope).toMatchObject({
+      id,
+      source: 'orders',
+      event_type: 'order.paid',
+      event_id: 'CMD-1',
+      data: { amount: 5000 },
+    });
   });
 
   it('de-duplicates a repeated event across every destination', async () => {
@@ -39,8 +55,17 @@ sources:
     const again = await post(relay, '/webhooks/orders', body);
     expect(again).toMatchObject({ status: 200, body: { duplicate: true, id: first.body!.id } });
     const id = first.body!.id as string;
-    await waitFor(() => relay.backend.store.list({ id }).filter((d) => d.status === 200).length === 2);
-    expect(await relay.queue('orders', 'billing').getJobCounts('completed', 'waiting', 'delayed')).toMatchObject({ waiting: 0, delayed: 0 });
-    expect(relay.backend.store.list({ id }).map((d) => d.path).sort()).toEqual(['/billing', '/shipping']);
+    await waitFor(
+      () => relay.backend.store.list({ id }).filter((d) => d.status === 200).length === 2,
+    );
+    expect(
+      await relay.queue('orders', 'billing').getJobCounts('completed', 'waiting', 'delayed'),
+    ).toMatchObject({ waiting: 0, delayed: 0 });
+    expect(
+      relay.backend.store
+        .list({ id })
+        .map((d) => d.path)
+        .sort(),
+    ).toEqual(['/billing', '/shipping']);
   });
 });

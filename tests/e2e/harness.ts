@@ -4,7 +4,21 @@ import { createDemoBackend, type DemoBackend } from '@hookrelay/demo-backend';
 import { createServer } from '@hookrelay/ingress';
 import { createLogger } from '@hookrelay/logger';
 import { createRedis, deliveryQueueName, EventEnqueuer, type RedisClient } from '@hookrelay/queue';
-import { freePort, listen, LogCapture, startTestRedis, type Listening, type TestRedis } from '@hookrelay/testing';
+import {
+  freePort,
+  listen,
+  LogCapture,
+  startTestRedis,
+  type Listening,
+  type TestRedis,
+} from '@hookrelay/testing';
+import {
+  createRegistry,
+  deliveryMetrics,
+  ingressMetrics,
+  queueMetrics,
+  type Registry,
+} from '@hookrelay/metrics';
 import { startDeliveryWorkers, type DeliveryWorkers } from '@hookrelay/worker';
 
 export const STRIPE_SECRET = 'whsec_test_stripe_secret_for_hookrelay';
@@ -16,6 +30,8 @@ export interface Relay {
   readonly ingress: Listening;
   readonly backend: DemoBackend & { readonly url: string };
   readonly logs: LogCapture;
+  /** The ingress's and the worker's metric registries, as their /metrics would show them. */
+  readonly metrics: { readonly ingress: Registry; readonly worker: Registry };
   workers?: DeliveryWorkers;
   /** A Queue handle for inspecting one destination's jobs. */
   queue(source: string, destination?: string): Queue;
@@ -36,7 +52,12 @@ export interface RelayOptions {
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const redis = options.redis ?? (await startTestRedis());
   const backendPort = await freePort();
-  const env = { REDIS_URL: redis.url, BACKEND_URL: `http://127.0.0.1:${backendPort}`, STRIPE_WEBHOOK_SECRET: STRIPE_SECRET, ...options.env };
+  const env = {
+    REDIS_URL: redis.url,
+    BACKEND_URL: `http://127.0.0.1:${backendPort}`,
+    STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
+    ...options.env,
+  };
   const config = parseConfig(`redis: { url: \${REDIS_URL}, prefix: test }\n${options.yaml}`, env);
   const logs = new LogCapture();
   const logger = createLogger({ app: 'test', stream: logs, level: 'debug' });
@@ -47,9 +68,23 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   producer.on('error', () => undefined);
   const consumer = createRedis(config.redis, 'consumer', 'test-worker');
   consumer.on('error', () => undefined);
-  await new Promise<void>((resolve) => (producer.status === 'ready' ? resolve() : producer.once('ready', () => resolve())));
+  await new Promise<void>((resolve) =>
+    producer.status === 'ready' ? resolve() : producer.once('ready', () => resolve()),
+  );
   const enqueuer = new EventEnqueuer(config, producer);
-  const ingress = await listen(createServer({ config, enqueuer, redis: producer, logger }));
+  const ingressRegistry = createRegistry('ingress');
+  const workerRegistry = createRegistry('worker');
+  const ingress = await listen(
+    createServer({
+      config,
+      enqueuer,
+      redis: producer,
+      logger,
+      metrics: { registry: ingressRegistry, ingress: ingressMetrics(ingressRegistry) },
+    }),
+  );
+  const closeQueueMetrics = queueMetrics(workerRegistry, config, consumer);
+  const workerDeliveryMetrics = deliveryMetrics(workerRegistry);
   const queues = new Map<string, Queue>();
   const inspector: RedisClient = createRedis(config.redis, 'consumer', 'test-inspector');
   inspector.on('error', () => undefined);
@@ -60,6 +95,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     ingress,
     backend: { ...demo, url: backendServer.url },
     logs,
+    metrics: { ingress: ingressRegistry, worker: workerRegistry },
     queue(source, destination = 'default') {
       const name = deliveryQueueName(source, destination);
       let queue = queues.get(name);
@@ -70,12 +106,18 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       return queue;
     },
     startWorkers() {
-      relay.workers = startDeliveryWorkers({ config, connection: consumer, logger });
+      relay.workers = startDeliveryWorkers({
+        config,
+        connection: consumer,
+        logger,
+        metrics: workerDeliveryMetrics,
+      });
       return relay.workers;
     },
     async close() {
       await relay.workers?.close();
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await closeQueueMetrics();
       await ingress.close();
       await enqueuer.close().catch(() => undefined);
       await backendServer.close();
@@ -88,12 +130,21 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 }
 
 /** POSTs a webhook to the relay's ingress. */
-export async function post(relay: Relay, path: string, body: string | Buffer, headers: Record<string, string> = {}) {
+export async function post(
+  relay: Relay,
+  path: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${relay.ingress.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body,
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+  };
 }

@@ -18,7 +18,10 @@ sources:
   });
   afterAll(() => relay.close());
 
-  const send = (n: number) => post(relay, '/webhooks/notifications', JSON.stringify({ n }), { authorization: 'Bearer notify' });
+  const send = (n: number) =>
+    post(relay, '/webhooks/notifications', JSON.stringify({ n }), {
+      authorization: 'Bearer notify',
+    });
 
   it('answers 503 queue_unavailable with Retry-After within 1 s while Redis is down, then 202 again once it is back', async () => {
     expect((await send(1)).status).toBe(202);
@@ -36,10 +39,13 @@ sources:
     expect((await fetch(`${relay.ingress.url}/readyz`)).status).toBe(503);
 
     await relay.redis.server.start();
-    const answer = await waitFor(async () => {
-      const attempt = await send(2);
-      return attempt.status === 202 ? attempt : undefined;
-    }, { timeoutMs: 10_000, intervalMs: 100, what: 'a 202 after Redis restarted' });
+    const answer = await waitFor(
+      async () => {
+        const attempt = await send(2);
+        return attempt.status === 202 ? attempt : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'a 202 after Redis restarted' },
+    );
     expect(answer.body).toMatchObject({ received: true });
     // Redis restarted from its append-only file: the event acknowledged before the crash is still there.
     const jobs = await relay.queue('notifications').getJobs(['waiting']);

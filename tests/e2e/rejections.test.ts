@@ -3,9 +3,14 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, startRelay, STRIPE_SECRET, type Relay } from './harness.js';
 
-const body = readFileSync(new URL('../fixtures/stripe/payment_intent.succeeded.json', import.meta.url));
-const header = (payload: string | Buffer, timestamp = Math.floor(Date.now() / 1000), secret = STRIPE_SECRET) =>
-  Stripe.webhooks.generateTestHeaderString({ payload: payload.toString(), secret, timestamp });
+const body = readFileSync(
+  new URL('../fixtures/stripe/payment_intent.succeeded.json', import.meta.url),
+);
+const header = (
+  payload: string | Buffer,
+  timestamp = Math.floor(Date.now() / 1000),
+  secret = STRIPE_SECRET,
+) => Stripe.webhooks.generateTestHeaderString({ payload: payload.toString(), secret, timestamp });
 
 describe('the ingress refuses what it cannot trust and enqueues none of it', () => {
   let relay: Relay;
@@ -42,31 +47,41 @@ sources:
 
   it('a tampered body is 400 signature_invalid', async () => {
     const tampered = body.toString().replace('15000', '1500000');
-    const answer = await post(relay, '/api/webhooks/stripe', tampered, { 'stripe-signature': header(body) });
+    const answer = await post(relay, '/api/webhooks/stripe', tampered, {
+      'stripe-signature': header(body),
+    });
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ error: { code: 'signature_invalid' } });
   });
 
   it('a signature made with another secret is 400 signature_invalid', async () => {
-    const answer = await post(relay, '/api/webhooks/stripe', body, { 'stripe-signature': header(body, undefined, 'whsec_other') });
+    const answer = await post(relay, '/api/webhooks/stripe', body, {
+      'stripe-signature': header(body, undefined, 'whsec_other'),
+    });
     expect(answer.status).toBe(400);
   });
 
   it('a stale timestamp is 400 timestamp_out_of_tolerance', async () => {
-    const answer = await post(relay, '/api/webhooks/stripe', body, { 'stripe-signature': header(body, Math.floor(Date.now() / 1000) - 600) });
+    const answer = await post(relay, '/api/webhooks/stripe', body, {
+      'stripe-signature': header(body, Math.floor(Date.now() / 1000) - 600),
+    });
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ error: { code: 'timestamp_out_of_tolerance' } });
   });
 
   it('a timestamp from the future is 400 timestamp_out_of_tolerance', async () => {
-    const answer = await post(relay, '/api/webhooks/stripe', body, { 'stripe-signature': header(body, Math.floor(Date.now() / 1000) + 600) });
+    const answer = await post(relay, '/api/webhooks/stripe', body, {
+      'stripe-signature': header(body, Math.floor(Date.now() / 1000) + 600),
+    });
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ error: { code: 'timestamp_out_of_tolerance' } });
   });
 
   it('a body over the source limit is 413 payload_too_large', async () => {
     const big = JSON.stringify({ padding: 'x'.repeat(4096) });
-    const answer = await post(relay, '/api/webhooks/stripe', big, { 'stripe-signature': header(big) });
+    const answer = await post(relay, '/api/webhooks/stripe', big, {
+      'stripe-signature': header(big),
+    });
     expect(answer.status).toBe(413);
     expect(answer.body).toMatchObject({ error: { code: 'payload_too_large' } });
   });
@@ -92,7 +107,13 @@ sources:
     expect(await enqueued()).toBe(0);
     const rejected = relay.logs.find('rejected');
     expect(rejected.map((entry) => entry.code)).toEqual(
-      expect.arrayContaining(['signature_missing', 'signature_invalid', 'timestamp_out_of_tolerance', 'payload_too_large', 'body_invalid']),
+      expect.arrayContaining([
+        'signature_missing',
+        'signature_invalid',
+        'timestamp_out_of_tolerance',
+        'payload_too_large',
+        'body_invalid',
+      ]),
     );
     expect(relay.logs.lines.join('\n')).not.toMatch(/v1=|payment-secret|whsec_/);
   });

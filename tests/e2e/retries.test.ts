@@ -28,7 +28,8 @@ sources:${source('flaky', '{ attempts: 5, backoff: fixed, delay: 50ms }')}${sour
   });
   afterAll(() => relay.close());
 
-  const send = (name: string, id: string) => post(relay, `/webhooks/${name}`, JSON.stringify({ id }), { 'x-token': 'tok' });
+  const send = (name: string, id: string) =>
+    post(relay, `/webhooks/${name}`, JSON.stringify({ id }), { 'x-token': 'tok' });
 
   async function attemptsOf(name: string, jobId: string): Promise<AttemptRecord[]> {
     const { logs } = await relay.queue(name).getJobLogs(jobId);
@@ -38,27 +39,46 @@ sources:${source('flaky', '{ attempts: 5, backoff: fixed, delay: 50ms }')}${sour
   it('a backend answering 500 twice then 200 gets the event on attempt 3, marked X-Hookrelay-Attempt: 3', async () => {
     const { body } = await send('flaky', 'flaky-1');
     const id = body!.id as string;
-    const delivered = await waitFor(() => relay.backend.store.list({ id }).find((d) => d.status === 200));
+    const delivered = await waitFor(() =>
+      relay.backend.store.list({ id }).find((d) => d.status === 200),
+    );
     expect(delivered.headers['x-hookrelay-attempt']).toBe('3');
     expect(relay.backend.store.list({ id }).map((d) => d.status)).toEqual([500, 500, 200]);
-    const job = await waitFor(() => relay.queue('flaky').getJob(id).then((j) => (j?.finishedOn ? j : undefined)));
+    const job = await waitFor(() =>
+      relay
+        .queue('flaky')
+        .getJob(id)
+        .then((j) => (j?.finishedOn ? j : undefined)),
+    );
     expect(await job.getState()).toBe('completed');
   });
 
   it('a backend answering 400 dead-letters the event after one attempt', async () => {
     const { body } = await send('refusing', 'refusing-1');
     const id = body!.id as string;
-    const job = await waitFor(() => relay.queue('refusing').getJob(id).then((j) => (j?.finishedOn ? j : undefined)));
+    const job = await waitFor(() =>
+      relay
+        .queue('refusing')
+        .getJob(id)
+        .then((j) => (j?.finishedOn ? j : undefined)),
+    );
     expect(await job.getState()).toBe('failed');
     expect(relay.backend.store.list({ id })).toHaveLength(1);
-    expect(await attemptsOf('refusing', id)).toEqual([expect.objectContaining({ attempt: 1, status: 400, outcome: 'dead' })]);
+    expect(await attemptsOf('refusing', id)).toEqual([
+      expect.objectContaining({ attempt: 1, status: 400, outcome: 'dead' }),
+    ]);
     expect(job.data.body).toBe('{"id":"refusing-1"}');
   });
 
   it('a backend answering 500 forever dead-letters the event after all attempts, each one recorded', async () => {
     const { body } = await send('down', 'down-1');
     const id = body!.id as string;
-    const job = await waitFor(() => relay.queue('down').getJob(id).then((j) => (j?.finishedOn ? j : undefined)));
+    const job = await waitFor(() =>
+      relay
+        .queue('down')
+        .getJob(id)
+        .then((j) => (j?.finishedOn ? j : undefined)),
+    );
     expect(await job.getState()).toBe('failed');
     expect(job.attemptsMade).toBe(3);
     const attempts = await attemptsOf('down', id);
@@ -74,10 +94,13 @@ sources:${source('flaky', '{ attempts: 5, backoff: fixed, delay: 50ms }')}${sour
   it('a 429 with Retry-After: 2 is retried after about 2 s, not after the 30 s backoff', async () => {
     const { body } = await send('throttled', 'throttled-1');
     const id = body!.id as string;
-    const deliveries = await waitFor(() => {
-      const list = relay.backend.store.list({ id });
-      return list.length === 2 ? list : undefined;
-    }, { timeoutMs: 10_000 });
+    const deliveries = await waitFor(
+      () => {
+        const list = relay.backend.store.list({ id });
+        return list.length === 2 ? list : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
     const gapMs = Date.parse(deliveries[1]!.at) - Date.parse(deliveries[0]!.at);
     expect(gapMs).toBeGreaterThanOrEqual(1_900);
     expect(gapMs).toBeLessThan(6_000);

@@ -4,10 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@hookrelay/testing';
 import { post, startRelay, STRIPE_SECRET, type Relay } from './harness.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/stripe/${name}.json`, import.meta.url));
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/stripe/${name}.json`, import.meta.url));
 
 function stripeHeader(body: Buffer, timestamp = Math.floor(Date.now() / 1000)): string {
-  return Stripe.webhooks.generateTestHeaderString({ payload: body.toString('utf8'), secret: STRIPE_SECRET, timestamp });
+  return Stripe.webhooks.generateTestHeaderString({
+    payload: body.toString('utf8'),
+    secret: STRIPE_SECRET,
+    timestamp,
+  });
 }
 
 describe('a Stripe webhook through the relay', () => {
@@ -32,11 +37,16 @@ sources:
   it('is acknowledged with 202 and arrives byte for byte with its Stripe-Signature', async () => {
     const body = fixture('payment_intent.succeeded');
     const signature = stripeHeader(body);
-    const answer = await post(relay, '/api/webhooks/stripe', body, { 'stripe-signature': signature, 'x-request-id': 'req-stripe-1' });
+    const answer = await post(relay, '/api/webhooks/stripe', body, {
+      'stripe-signature': signature,
+      'x-request-id': 'req-stripe-1',
+    });
     expect(answer.status).toBe(202);
     expect(answer.body).toMatchObject({ received: true, id: expect.stringMatching(/^evt_/) });
 
-    const delivery = await waitFor(() => relay.backend.store.list({ id: answer.body!.id as string }).at(0));
+    const delivery = await waitFor(() =>
+      relay.backend.store.list({ id: answer.body!.id as string }).at(0),
+    );
     expect(Buffer.from(delivery.body)).toEqual(body);
     expect(delivery.path).toBe('/webhooks/stripe');
     expect(delivery.headers['stripe-signature']).toBe(signature);
@@ -46,22 +56,38 @@ sources:
     expect(delivery.headers['x-request-id']).toBe('req-stripe-1');
     expect(Date.parse(delivery.headers['x-hookrelay-received-at'] as string)).not.toBeNaN();
     // The backend can re-verify Stripe's signature on the untouched body.
-    expect(() => Stripe.webhooks.constructEvent(delivery.body, delivery.headers['stripe-signature'] as string, STRIPE_SECRET)).not.toThrow();
+    expect(() =>
+      Stripe.webhooks.constructEvent(
+        delivery.body,
+        delivery.headers['stripe-signature'] as string,
+        STRIPE_SECRET,
+      ),
+    ).not.toThrow();
   });
 
   it('is answered on /webhooks/<source name> too', async () => {
     const body = fixture('charge.refunded');
-    const answer = await post(relay, '/webhooks/stripe', body, { 'stripe-signature': stripeHeader(body) });
+    const answer = await post(relay, '/webhooks/stripe', body, {
+      'stripe-signature': stripeHeader(body),
+    });
     expect(answer.status).toBe(202);
   });
 
   it('arrives as an envelope whose data is the Stripe object when the destination asks for it', async () => {
     const body = fixture('checkout.session.completed');
-    const answer = await post(relay, '/webhooks/stripe-envelope', body, { 'stripe-signature': stripeHeader(body) });
+    const answer = await post(relay, '/webhooks/stripe-envelope', body, {
+      'stripe-signature': stripeHeader(body),
+    });
     expect(answer.status).toBe(202);
-    const delivery = await waitFor(() => relay.backend.store.list({ path: '/webhooks/envelope' }).at(0));
+    const delivery = await waitFor(() =>
+      relay.backend.store.list({ path: '/webhooks/envelope' }).at(0),
+    );
     const envelope = JSON.parse(delivery.body) as Record<string, unknown>;
-    const event = JSON.parse(body.toString('utf8')) as { id: string; type: string; data: { object: unknown } };
+    const event = JSON.parse(body.toString('utf8')) as {
+      id: string;
+      type: string;
+      data: { object: unknown };
+    };
     expect(envelope).toEqual({
       id: answer.body!.id,
       source: 'stripe-envelope',
@@ -76,15 +102,21 @@ sources:
 
   it('delivers the same Stripe event once and answers the repeat 200 duplicate with the first id', async () => {
     const body = fixture('charge.refunded');
-    const first = await post(relay, '/webhooks/stripe-envelope', body, { 'stripe-signature': stripeHeader(body) });
-    const second = await post(relay, '/webhooks/stripe-envelope', body, { 'stripe-signature': stripeHeader(body) });
+    const first = await post(relay, '/webhooks/stripe-envelope', body, {
+      'stripe-signature': stripeHeader(body),
+    });
+    const second = await post(relay, '/webhooks/stripe-envelope', body, {
+      'stripe-signature': stripeHeader(body),
+    });
     expect(first.status).toBe(202);
     expect(second.status).toBe(200);
     expect(second.body).toEqual({ received: true, id: first.body!.id, duplicate: true });
     await waitFor(() => relay.backend.store.list({ id: first.body!.id as string }).length === 1);
     const queue = relay.queue('stripe-envelope');
     await waitFor(async () => ((await queue.getJobCounts('completed')).completed ?? 0) >= 1);
-    const deliveredIds = relay.backend.store.list({ path: '/webhooks/envelope' }).map((d) => d.headers['x-hookrelay-id']);
+    const deliveredIds = relay.backend.store
+      .list({ path: '/webhooks/envelope' })
+      .map((d) => d.headers['x-hookrelay-id']);
     expect(deliveredIds.filter((id) => id === first.body!.id)).toHaveLength(1);
   });
 });

@@ -29,7 +29,10 @@ sources:
     relay = await startRelay({ workers: false, yaml });
     dir = mkdtempSync(join(tmpdir(), 'hookrelay-crash-'));
     configFile = join(dir, 'hookrelay.yaml');
-    writeFileSync(configFile, `redis: { url: ${relay.redis.url}, prefix: test }\n${yaml.replaceAll('${BACKEND_URL}', relay.backend.url)}`);
+    writeFileSync(
+      configFile,
+      `redis: { url: ${relay.redis.url}, prefix: test }\n${yaml.replaceAll('${BACKEND_URL}', relay.backend.url)}`,
+    );
     relay.backend.rules.set([{ delayMs: 150 }]);
   });
   afterAll(async () => {
@@ -50,7 +53,11 @@ sources:
   it('loses nothing: after a restart every acknowledged event is delivered at least once', async () => {
     const ids: string[] = [];
     for (let i = 0; i < EVENTS; i++) {
-      const answer = await post(relay, '/webhooks/payment', JSON.stringify({ transaction_id: `TX-${i}`, amount: 1000 + i, currency: 'XOF' }));
+      const answer = await post(
+        relay,
+        '/webhooks/payment',
+        JSON.stringify({ transaction_id: `TX-${i}`, amount: 1000 + i, currency: 'XOF' }),
+      );
       expect(answer.status).toBe(202);
       ids.push(answer.body!.id as string);
     }
@@ -60,7 +67,9 @@ sources:
     const exited = new Promise((resolve) => first.once('exit', resolve));
     first.kill('SIGKILL');
     await exited;
-    const deliveredBeforeCrash = new Set(relay.backend.store.list().map((d) => d.headers['x-hookrelay-id']));
+    const deliveredBeforeCrash = new Set(
+      relay.backend.store.list().map((d) => d.headers['x-hookrelay-id']),
+    );
     expect(deliveredBeforeCrash.size).toBeLessThan(EVENTS);
 
     startWorkerProcess();
@@ -72,6 +81,11 @@ sources:
     });
     const delivered = new Set(relay.backend.store.list().map((d) => d.headers['x-hookrelay-id']));
     for (const id of ids) expect(delivered.has(id)).toBe(true);
-    expect(await queue.getJobCounts('failed', 'active', 'waiting', 'delayed')).toEqual({ failed: 0, active: 0, waiting: 0, delayed: 0 });
+    expect(await queue.getJobCounts('failed', 'active', 'waiting', 'delayed')).toEqual({
+      failed: 0,
+      active: 0,
+      waiting: 0,
+      delayed: 0,
+    });
   });
 });

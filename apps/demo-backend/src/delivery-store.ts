@@ -24,7 +24,9 @@ export class DeliveryStore {
 
   list(filter: { path?: string; id?: string } = {}): RecordedDelivery[] {
     return this.items.filter(
-      (d) => (!filter.path || d.path === filter.path) && (!filter.id || d.headers['x-hookrelay-id'] === filter.id),
+      (d) =>
+        (!filter.path || d.path === filter.path) &&
+        (!filter.id || d.headers['x-hookrelay-id'] === filter.id),
     );
   }
 

@@ -26,7 +26,9 @@ export class FailureRules {
 
   /** The rule for this delivery, consuming one of its `times`. */
   take(path: string): FailureRule | undefined {
-    const rule = this.rules.find((r) => (!r.path || r.path === path) && (r.times === undefined || r.times > 0));
+    const rule = this.rules.find(
+      (r) => (!r.path || r.path === path) && (r.times === undefined || r.times > 0),
+    );
     if (rule?.times !== undefined) rule.times -= 1;
     return rule;
   }

@@ -18,7 +18,10 @@ const { app, store } = createDemoBackend({
     }),
 });
 const server = app.listen(config.demoBackend.port, config.demoBackend.host, () => {
-  logger.info('listening', { port: config.demoBackend.port, deliveries: `http://127.0.0.1:${config.demoBackend.port}/deliveries` });
+  logger.info('listening', {
+    port: config.demoBackend.port,
+    deliveries: `http://127.0.0.1:${config.demoBackend.port}/deliveries`,
+  });
 });
 onShutdown(logger, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -17,7 +17,11 @@ export interface DemoBackend {
   readonly rules: FailureRules;
 }
 
-function checkSignature(webhook: Webhook | undefined, body: Buffer, headers: Record<string, unknown>): boolean | null {
+function checkSignature(
+  webhook: Webhook | undefined,
+  body: Buffer,
+  headers: Record<string, unknown>,
+): boolean | null {
   if (!webhook) return null;
   try {
     webhook.verify(body.toString('utf8'), headers as Record<string, string>);
@@ -47,7 +51,11 @@ export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend
   app.get('/deliveries/stats', (_req, res) => {
     const all = store.list();
     const unique = new Set(all.map((d) => `${d.headers['x-hookrelay-id']} ${d.path}`));
-    res.json({ count: all.length, unique: unique.size, failedAnswers: all.filter((d) => d.status >= 300).length });
+    res.json({
+      count: all.length,
+      unique: unique.size,
+      failedAnswers: all.filter((d) => d.status >= 300).length,
+    });
   });
   app.delete('/deliveries', (_req, res) => {
     store.clear();

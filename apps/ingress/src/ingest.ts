@@ -1,6 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { encodeBody, QueueUnavailableError, type EventEnqueuer, newEventId } from '@hookrelay/queue';
-import { BodyParseError, parseBody, type EventContext, type RejectionCode } from '@hookrelay/verifiers';
+import {
+  encodeBody,
+  QueueUnavailableError,
+  type EventEnqueuer,
+  newEventId,
+} from '@hookrelay/queue';
+import {
+  BodyParseError,
+  parseBody,
+  type EventContext,
+  type RejectionCode,
+} from '@hookrelay/verifiers';
 import type { SourceRoute } from './source-route.js';
 
 export interface IngestRequest {
@@ -13,12 +23,29 @@ export interface IngestRequest {
 
 /** The one answer ingest gives; each kind maps to exactly one HTTP status (see respond.ts). */
 export type IngestOutcome =
-  | { readonly kind: 'accepted'; readonly id: string; readonly eventId?: string; readonly eventType?: string }
-  | { readonly kind: 'duplicate'; readonly id: string; readonly eventId?: string; readonly eventType?: string }
-  | { readonly kind: 'rejected'; readonly code: RejectionCode | 'body_invalid'; readonly message: string }
+  | {
+      readonly kind: 'accepted';
+      readonly id: string;
+      readonly eventId?: string;
+      readonly eventType?: string;
+    }
+  | {
+      readonly kind: 'duplicate';
+      readonly id: string;
+      readonly eventId?: string;
+      readonly eventType?: string;
+    }
+  | {
+      readonly kind: 'rejected';
+      readonly code: RejectionCode | 'body_invalid';
+      readonly message: string;
+    }
   | { readonly kind: 'unavailable'; readonly message: string };
 
-function pickHeaders(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
+function pickHeaders(
+  headers: IncomingHttpHeaders,
+  names: readonly string[],
+): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const name of names) {
     const value = headers[name];
@@ -31,12 +58,17 @@ function pickHeaders(headers: IncomingHttpHeaders, names: readonly string[]): Re
 function delayFrom(value: string | undefined, nowMs: number): number | undefined {
   if (value === undefined) return undefined;
   const numeric = /^\d+$/.test(value) ? Number(value) : undefined;
-  const at = numeric !== undefined ? (numeric < 1e12 ? numeric * 1000 : numeric) : Date.parse(value);
+  const at =
+    numeric !== undefined ? (numeric < 1e12 ? numeric * 1000 : numeric) : Date.parse(value);
   return Number.isFinite(at) && at > nowMs ? at - nowMs : undefined;
 }
 
 /** Verify → read event id/type → write to Redis. Never throws for anything a client can cause. */
-export async function ingest(route: SourceRoute, request: IngestRequest, enqueuer: EventEnqueuer): Promise<IngestOutcome> {
+export async function ingest(
+  route: SourceRoute,
+  request: IngestRequest,
+  enqueuer: EventEnqueuer,
+): Promise<IngestOutcome> {
   const verdict = await route.verifier.verify(request, request.receivedAt);
   if (!verdict.ok) return { kind: 'rejected', code: verdict.code, message: verdict.message };
 
@@ -61,7 +93,8 @@ export async function ingest(route: SourceRoute, request: IngestRequest, enqueue
     eventType = route.readEventType?.(context);
     delayMs = delayFrom(route.readDelayUntil?.(context), request.receivedAt);
   } catch (error) {
-    if (error instanceof BodyParseError) return { kind: 'rejected', code: 'body_invalid', message: error.message };
+    if (error instanceof BodyParseError)
+      return { kind: 'rejected', code: 'body_invalid', message: error.message };
     throw error;
   }
 
@@ -82,7 +115,8 @@ export async function ingest(route: SourceRoute, request: IngestRequest, enqueue
     );
     return { kind: result.status, id: result.id, eventId, eventType };
   } catch (error) {
-    if (error instanceof QueueUnavailableError) return { kind: 'unavailable', message: error.message };
+    if (error instanceof QueueUnavailableError)
+      return { kind: 'unavailable', message: error.message };
     throw error;
   }
 }

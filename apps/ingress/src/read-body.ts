@@ -15,7 +15,9 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
   const declared = Number(request.headers['content-length']);
   if (declared > limit) {
     request.resume();
-    return Promise.reject(new PayloadTooLargeError(`body of ${declared} bytes is over the ${limit} byte limit`));
+    return Promise.reject(
+      new PayloadTooLargeError(`body of ${declared} bytes is over the ${limit} byte limit`),
+    );
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

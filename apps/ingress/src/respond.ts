@@ -20,9 +20,17 @@ export function respond(response: Response, outcome: IngestOutcome): void {
     case 'duplicate':
       return send(response, 200, `{"received":true,"id":"${outcome.id}","duplicate":true}`);
     case 'rejected':
-      return send(response, outcome.code === 'signature_missing' ? 401 : 400, errorBody(outcome.code, outcome.message));
+      return send(
+        response,
+        outcome.code === 'signature_missing' ? 401 : 400,
+        errorBody(outcome.code, outcome.message),
+      );
     case 'unavailable':
       response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
-      return send(response, 503, errorBody('queue_unavailable', 'the queue is unavailable; retry later'));
+      return send(
+        response,
+        503,
+        errorBody('queue_unavailable', 'the queue is unavailable; retry later'),
+      );
   }
 }

@@ -1,5 +1,11 @@
 import type { HookrelayConfig, SourceConfig } from '@hookrelay/config';
-import { compileLocation, createVerifier, providerFor, type FieldReader, type Verifier } from '@hookrelay/verifiers';
+import {
+  compileLocation,
+  createVerifier,
+  providerFor,
+  type FieldReader,
+  type Verifier,
+} from '@hookrelay/verifiers';
 
 /** Everything the ingress needs to take one source's webhooks, built once at start-up. */
 export interface SourceRoute {

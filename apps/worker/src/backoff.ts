@@ -1,7 +1,12 @@
 import type { RetryPolicy } from '@hookrelay/config';
 
 /** How long to wait before attempt `failedAttempts + 1`; a server's Retry-After wins, capped at maxDelay. */
-export function nextDelay(policy: RetryPolicy, failedAttempts: number, retryAfterMs?: number, random = Math.random): number {
+export function nextDelay(
+  policy: RetryPolicy,
+  failedAttempts: number,
+  retryAfterMs?: number,
+  random = Math.random,
+): number {
   if (retryAfterMs !== undefined) return Math.min(Math.max(retryAfterMs, 0), policy.maxDelayMs);
   const base =
     policy.backoff === 'fixed'

@@ -1,6 +1,7 @@
 import { Worker, type MinimalJob } from 'bullmq';
 import type { HookrelayConfig, RetryPolicy } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
+import type { DeliveryMetrics } from '@hookrelay/metrics';
 import { deliveryQueueName, type DeliveryJobData, type RedisClient } from '@hookrelay/queue';
 import { nextDelay } from './backoff.js';
 import { RetryableDeliveryError } from './errors.js';
@@ -21,17 +22,29 @@ export interface DeliveryWorkerOptions {
   /** A consumer-role connection (maxRetriesPerRequest: null); each worker duplicates it for blocking reads. */
   readonly connection: RedisClient;
   readonly logger: Logger;
+  readonly metrics: DeliveryMetrics;
   readonly now?: () => number;
 }
 
 /** One BullMQ worker per (source, destination) queue, so each destination is retried and paused on its own. */
-export function startDeliveryWorkers({ config, connection, logger, now = Date.now }: DeliveryWorkerOptions): DeliveryWorkers {
+export function startDeliveryWorkers({
+  config,
+  connection,
+  logger,
+  metrics,
+  now = Date.now,
+}: DeliveryWorkerOptions): DeliveryWorkers {
   const client = createHttpClient(config.worker.concurrency * 2);
   const signer = config.signing.secret ? relaySigner(config.signing.secret) : undefined;
   const policies = new Map<string, RetryPolicy>();
   const workers: Worker[] = [];
 
-  const backoffStrategy = (attemptsMade: number, _type?: string, error?: Error, job?: MinimalJob): number => {
+  const backoffStrategy = (
+    attemptsMade: number,
+    _type?: string,
+    error?: Error,
+    job?: MinimalJob,
+  ): number => {
     const data = job?.data as DeliveryJobData | undefined;
     const policy = data && policies.get(deliveryQueueName(data.source, data.destination));
     if (!policy) return 1_000;
@@ -43,7 +56,15 @@ export function startDeliveryWorkers({ config, connection, logger, now = Date.no
     for (const destination of source.destinations) {
       const name = deliveryQueueName(source.name, destination.name);
       policies.set(name, destination.retry);
-      const processor = createProcessor({ source, destination, client, logger, signer, now });
+      const processor = createProcessor({
+        source,
+        destination,
+        client,
+        logger,
+        signer,
+        metrics,
+        now,
+      });
       const worker = new Worker<DeliveryJobData>(name, processor, {
         connection,
         prefix: config.redis.prefix,
@@ -54,7 +75,9 @@ export function startDeliveryWorkers({ config, connection, logger, now = Date.no
         maxStalledCount: 1_000,
         settings: { backoffStrategy },
       });
-      worker.on('error', (error) => logger.error('worker error', { queue: name, reason: error.message }));
+      worker.on('error', (error) =>
+        logger.error('worker error', { queue: name, reason: error.message }),
+      );
       workers.push(worker);
     }
   }

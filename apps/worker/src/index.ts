@@ -3,16 +3,31 @@ import { createLogger } from '@hookrelay/logger';
 import { createRedis } from '@hookrelay/queue';
 import { closeAll, onShutdown } from '@hookrelay/service-kit';
 import { startDeliveryWorkers } from './delivery-workers.js';
+import { createRegistry, deliveryMetrics, queueMetrics } from '@hookrelay/metrics';
 import { createServer } from './server.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ app: 'worker', level: config.log.level });
 const redis = createRedis(config.redis, 'consumer', 'hookrelay-worker');
 redis.on('error', (error: Error) => logger.debug('redis error', { reason: error.message }));
-const workers = startDeliveryWorkers({ config, connection: redis, logger });
-const server = createServer(redis, workers).listen(config.worker.port, config.worker.host, () => {
-  logger.info('listening', { port: config.worker.port, queues: workers.workers.map((w) => w.name) });
+const registry = createRegistry('worker');
+const closeQueueMetrics = queueMetrics(registry, config, redis);
+const workers = startDeliveryWorkers({
+  config,
+  connection: redis,
+  logger,
+  metrics: deliveryMetrics(registry),
 });
+const server = createServer(redis, workers, registry).listen(
+  config.worker.port,
+  config.worker.host,
+  () => {
+    logger.info('listening', {
+      port: config.worker.port,
+      queues: workers.workers.map((w) => w.name),
+    });
+  },
+);
 
 onShutdown(
   logger,
@@ -21,6 +36,7 @@ onShutdown(
     await workers.close();
     await closeAll(
       () => new Promise<void>((resolve) => server.close(() => resolve())),
+      closeQueueMetrics,
       () => redis.quit().catch(() => redis.disconnect()),
     );
   },

@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { AxiosInstance } from 'axios';
 import type { DestinationConfig, SourceConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
+import { attemptOutcome, type DeliveryMetrics } from '@hookrelay/metrics';
 import type { AttemptRecord, DeliveryJobData } from '@hookrelay/queue';
 import { deliver } from './deliver.js';
 import { buildDeliveryRequest } from './delivery-request.js';
@@ -14,6 +15,7 @@ export interface ProcessorContext {
   readonly client: AxiosInstance;
   readonly logger: Logger;
   readonly signer?: RelaySigner;
+  readonly metrics: DeliveryMetrics;
   readonly now: () => number;
 }
 
@@ -29,7 +31,7 @@ export interface DeliveryReturn {
  * throws UnrecoverableError (straight to the dead-letter set).
  */
 export function createProcessor(context: ProcessorContext) {
-  const { source, destination, client, logger } = context;
+  const { source, destination, client, logger, metrics } = context;
   return async (job: Job<DeliveryJobData, DeliveryReturn>): Promise<DeliveryReturn> => {
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
@@ -41,7 +43,8 @@ export function createProcessor(context: ProcessorContext) {
     });
     const result = await deliver(client, request, destination.timeoutMs);
     const final = result.kind === 'reject' || (result.kind === 'retry' && attempt >= maxAttempts);
-    const outcome: AttemptRecord['outcome'] = result.kind === 'delivered' ? 'delivered' : final ? 'dead' : 'retry';
+    const outcome: AttemptRecord['outcome'] =
+      result.kind === 'delivered' ? 'delivered' : final ? 'dead' : 'retry';
     const record: AttemptRecord = {
       attempt,
       at: context.now(),
@@ -51,6 +54,12 @@ export function createProcessor(context: ProcessorContext) {
       outcome,
     };
     await job.log(JSON.stringify(record));
+    metrics.attempt(
+      source.name,
+      destination.name,
+      attemptOutcome(result.status, result.kind === 'retry' ? result.failure : undefined),
+      result.durationMs / 1000,
+    );
     const meta = {
       id: job.data.id,
       requestId: job.data.requestId,
@@ -63,14 +72,20 @@ export function createProcessor(context: ProcessorContext) {
       durationMs: result.durationMs,
     };
     if (result.kind === 'delivered') {
-      logger.info('delivered', { ...meta, latencyMs: context.now() - job.data.receivedAt });
+      const latencyMs = context.now() - job.data.receivedAt;
+      metrics.delivered(source.name, destination.name, latencyMs / 1000);
+      logger.info('delivered', { ...meta, latencyMs });
       return { status: result.status, attempt, durationMs: result.durationMs };
     }
     if (final) {
+      metrics.deadLettered(source.name, destination.name);
       logger.error('dead-lettered', { ...meta, reason: result.error, attempts: attempt });
       throw new UnrecoverableError(`${result.error} (attempt ${attempt} of ${maxAttempts})`);
     }
     logger.warn('delivery attempt failed', { ...meta, reason: result.error });
-    throw new RetryableDeliveryError(result.error, result.kind === 'retry' ? result.retryAfterMs : undefined);
+    throw new RetryableDeliveryError(
+      result.error,
+      result.kind === 'retry' ? result.retryAfterMs : undefined,
+    );
   };
 }

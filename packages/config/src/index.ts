@@ -1,4 +1,11 @@
-export { loadConfig, loadConfigOrExit, parseConfig, configPath, ConfigError, type LoadOptions } from './load.js';
+export {
+  loadConfig,
+  loadConfigOrExit,
+  parseConfig,
+  configPath,
+  ConfigError,
+  type LoadOptions,
+} from './load.js';
 export { maskSecrets } from './mask-secrets.js';
 export type * from './types.js';
 export { readDotenv } from './dotenv.js';

@@ -36,12 +36,16 @@ export function configPath(options: LoadOptions = {}): string {
   const explicit = options.path ?? env.HOOKRELAY_CONFIG;
   if (explicit) return resolvePath(explicit);
   const found = findConfigFile(process.cwd());
-  if (!found) throw new ConfigError(['hookrelay.yaml: not found (set HOOKRELAY_CONFIG to its path)']);
+  if (!found)
+    throw new ConfigError(['hookrelay.yaml: not found (set HOOKRELAY_CONFIG to its path)']);
   return found;
 }
 
 /** Parses a config text; throws ConfigError naming each bad path, never a value. */
-export function parseConfig(text: string, env: Readonly<Record<string, string | undefined>> = process.env): HookrelayConfig {
+export function parseConfig(
+  text: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): HookrelayConfig {
   let tree: unknown;
   try {
     tree = parseYamlWithEnv(text, env);
@@ -51,7 +55,9 @@ export function parseConfig(text: string, env: Readonly<Record<string, string | 
   }
   const result = configSchema.safeParse(tree ?? {});
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
   }
   return resolveConfig(result.data);
 }

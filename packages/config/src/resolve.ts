@@ -4,7 +4,13 @@ import type { DestinationConfig, HookrelayConfig, RetryPolicy, SourceConfig } fr
 type RawRetry = RawConfig['defaults']['retry'];
 type RawSource = RawConfig['sources'][string];
 
-const BUILT_IN_RETRY: RetryPolicy = { attempts: 10, backoff: 'exponential', delayMs: 1_000, maxDelayMs: 3_600_000, jitter: 0.2 };
+const BUILT_IN_RETRY: RetryPolicy = {
+  attempts: 10,
+  backoff: 'exponential',
+  delayMs: 1_000,
+  maxDelayMs: 3_600_000,
+  jitter: 0.2,
+};
 
 function mergeRetry(base: RetryPolicy, override: RawRetry | undefined): RetryPolicy {
   if (!override) return base;
@@ -20,7 +26,9 @@ function mergeRetry(base: RetryPolicy, override: RawRetry | undefined): RetryPol
 function resolveSource(name: string, raw: RawSource, config: RawConfig): SourceConfig {
   const defaultRetry = mergeRetry(BUILT_IN_RETRY, config.defaults.retry);
   const sourceRetry = mergeRetry(defaultRetry, raw.retry);
-  const rawDestinations = raw.destinations ?? (raw.destination ? [{ ...raw.destination, name: raw.destination.name ?? 'default' }] : []);
+  const rawDestinations =
+    raw.destinations ??
+    (raw.destination ? [{ ...raw.destination, name: raw.destination.name ?? 'default' }] : []);
   const destinations: DestinationConfig[] = rawDestinations.map((d, i) => ({
     name: d.name ?? `d${i + 1}`,
     url: d.url,
@@ -38,6 +46,7 @@ function resolveSource(name: string, raw: RawSource, config: RawConfig): SourceC
     verify: raw.verify,
     event: raw.event,
     destinations,
+    log: raw.log,
   };
 }
 
@@ -63,7 +72,11 @@ export function resolveConfig(raw: RawConfig): HookrelayConfig {
     demoBackend: raw.demoBackend,
     signing: { secret: raw.signing.secret || undefined },
     log: raw.log,
-    retention: { deliveredMs: raw.retention.delivered, deadMs: raw.retention.dead, dedupeMs: raw.retention.dedupe },
+    retention: {
+      deliveredMs: raw.retention.delivered,
+      deadMs: raw.retention.dead,
+      dedupeMs: raw.retention.dedupe,
+    },
     sources: Object.entries(raw.sources).map(([name, source]) => resolveSource(name, source, raw)),
   };
 }

@@ -29,19 +29,38 @@ const source = z
     path: z.string().startsWith('/', 'must start with /').optional(),
     bodyLimit: size.optional(),
     verify: verifyConfigSchema,
-    event: z.object({ id: location.optional(), type: location.optional(), delayUntil: location.optional() }).default({}),
+    event: z
+      .object({
+        id: location.optional(),
+        type: location.optional(),
+        delayUntil: location.optional(),
+      })
+      .default({}),
     destination: destination.optional(),
     destinations: z.array(destination).min(1).optional(),
     retry: retry.optional(),
     timeout: duration.optional(),
+    /** Body logging is off by default: payment payloads carry personal data. */
+    log: z
+      .object({ body: z.boolean().default(false), bodyMaxBytes: size.default(2048) })
+      .prefault({}),
   })
   .superRefine((value, ctx) => {
     if (!value.destination === !value.destinations) {
-      ctx.addIssue({ code: 'custom', path: ['destination'], message: 'set exactly one of destination or destinations' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destination'],
+        message: 'set exactly one of destination or destinations',
+      });
     }
     const names = (value.destinations ?? []).map((d, i) => d.name ?? `d${i + 1}`);
     names.forEach((name, i) => {
-      if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['destinations', i, 'name'], message: 'duplicate destination name' });
+      if (names.indexOf(name) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['destinations', i, 'name'],
+          message: 'duplicate destination name',
+        });
     });
   });
 
@@ -85,11 +104,19 @@ export const configSchema = z
         lockDuration: duration.default(30_000),
       })
       .prefault({}),
-    demoBackend: z.object({ port: port.default(4000), host: z.string().default('127.0.0.1') }).prefault({}),
+    demoBackend: z
+      .object({ port: port.default(4000), host: z.string().default('127.0.0.1') })
+      .prefault({}),
     signing: z.object({ secret: z.string().optional() }).prefault({}),
-    log: z.object({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') }).prefault({}),
+    log: z
+      .object({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') })
+      .prefault({}),
     retention: z
-      .object({ delivered: duration.default(86_400_000), dead: duration.default(14 * 86_400_000), dedupe: duration.default(86_400_000) })
+      .object({
+        delivered: duration.default(86_400_000),
+        dead: duration.default(14 * 86_400_000),
+        dedupe: duration.default(86_400_000),
+      })
       .prefault({}),
     defaults: z
       .object({
@@ -97,22 +124,35 @@ export const configSchema = z
         timeout: duration.default(10_000),
       })
       .prefault({}),
-    sources: z.record(z.string().regex(NAME, 'source names use lowercase letters, digits, - and _'), source),
+    sources: z.record(
+      z.string().regex(NAME, 'source names use lowercase letters, digits, - and _'),
+      source,
+    ),
   })
   .superRefine((value, ctx) => {
     const seen = new Map<string, string>();
     for (const [name, src] of Object.entries(value.sources)) {
       const path = src.path ?? `/webhooks/${name}`;
-      if (RESERVED_PATHS.includes(path)) ctx.addIssue({ code: 'custom', path: ['sources', name, 'path'], message: 'reserved path' });
+      if (RESERVED_PATHS.includes(path))
+        ctx.addIssue({ code: 'custom', path: ['sources', name, 'path'], message: 'reserved path' });
       const other = seen.get(path);
-      if (other) ctx.addIssue({ code: 'custom', path: ['sources', name, 'path'], message: `same path as source ${other}` });
+      if (other)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', name, 'path'],
+          message: `same path as source ${other}`,
+        });
       seen.set(path, name);
     }
     if (value.redis.sentinels && !value.redis.name) {
       ctx.addIssue({ code: 'custom', path: ['redis', 'name'], message: 'required with sentinels' });
     }
     if (value.signing.secret && !/^whsec_[A-Za-z0-9+/=]+$/.test(value.signing.secret)) {
-      ctx.addIssue({ code: 'custom', path: ['signing', 'secret'], message: 'expected whsec_ followed by base64' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signing', 'secret'],
+        message: 'expected whsec_ followed by base64',
+      });
     }
   });
 

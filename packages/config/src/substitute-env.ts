@@ -11,7 +11,8 @@ function valueOf(env: Env, name: string, fallback: string | undefined): string {
 }
 
 function restore(node: unknown, values: readonly string[]): unknown {
-  if (typeof node === 'string') return node.replace(PLACEHOLDER, (_m, index: string) => values[Number(index)]!);
+  if (typeof node === 'string')
+    return node.replace(PLACEHOLDER, (_m, index: string) => values[Number(index)]!);
   if (Array.isArray(node)) return node.map((item) => restore(item, values));
   if (node !== null && typeof node === 'object') {
     return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, restore(v, values)]));

@@ -28,6 +28,7 @@ export interface SourceConfig {
   readonly verify: VerifyConfig;
   readonly event: { readonly id?: string; readonly type?: string; readonly delayUntil?: string };
   readonly destinations: readonly DestinationConfig[];
+  readonly log: { readonly body: boolean; readonly bodyMaxBytes: number };
 }
 
 export interface RedisConfig {
@@ -40,8 +41,20 @@ export interface RedisConfig {
 
 export interface HookrelayConfig {
   readonly redis: RedisConfig;
-  readonly ingress: { readonly port: number; readonly host: string; readonly bodyLimit: number; readonly enqueueTimeoutMs: number; readonly trustProxy: boolean };
-  readonly dashboard: { readonly port: number; readonly host: string; readonly username: string; readonly password?: string; readonly token?: string };
+  readonly ingress: {
+    readonly port: number;
+    readonly host: string;
+    readonly bodyLimit: number;
+    readonly enqueueTimeoutMs: number;
+    readonly trustProxy: boolean;
+  };
+  readonly dashboard: {
+    readonly port: number;
+    readonly host: string;
+    readonly username: string;
+    readonly password?: string;
+    readonly token?: string;
+  };
   readonly worker: {
     readonly port: number;
     readonly host: string;
@@ -52,6 +65,10 @@ export interface HookrelayConfig {
   readonly demoBackend: { readonly port: number; readonly host: string };
   readonly signing: { readonly secret?: string };
   readonly log: { readonly level: 'error' | 'warn' | 'info' | 'debug' };
-  readonly retention: { readonly deliveredMs: number; readonly deadMs: number; readonly dedupeMs: number };
+  readonly retention: {
+    readonly deliveredMs: number;
+    readonly deadMs: number;
+    readonly dedupeMs: number;
+  };
   readonly sources: readonly SourceConfig[];
 }

@@ -21,7 +21,10 @@ function problemsOf(text: string, env: Record<string, string> = {}): readonly st
 
 describe('parseConfig', () => {
   it('substitutes ${VAR} and ${VAR:-default}, inside flow mappings and quoted strings alike', () => {
-    const config = parseConfig(minimal(), { STRIPE_WEBHOOK_SECRET: 'whsec_abc', BACKEND_TOKEN: 't0k:en "quoted"' });
+    const config = parseConfig(minimal(), {
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+      BACKEND_TOKEN: 't0k:en "quoted"',
+    });
     const [stripe] = config.sources;
     expect(stripe!.verify).toMatchObject({ type: 'stripe', secret: ['whsec_abc'], tolerance: 300 });
     expect(stripe!.destinations[0]).toMatchObject({
@@ -37,9 +40,19 @@ describe('parseConfig', () => {
     const config = parseConfig(minimal(), { STRIPE_WEBHOOK_SECRET: 'whsec_abc' });
     expect(config.ingress).toMatchObject({ port: 3000, bodyLimit: 1024 * 1024 });
     expect(config.worker.concurrency).toBe(50);
-    expect(config.sources[0]!.destinations[0]!.retry).toEqual({ attempts: 10, backoff: 'exponential', delayMs: 1000, maxDelayMs: 3_600_000, jitter: 0.2 });
+    expect(config.sources[0]!.destinations[0]!.retry).toEqual({
+      attempts: 10,
+      backoff: 'exponential',
+      delayMs: 1000,
+      maxDelayMs: 3_600_000,
+      jitter: 0.2,
+    });
     expect(config.sources[0]!.destinations[0]!.timeoutMs).toBe(10_000);
-    expect(config.retention).toEqual({ deliveredMs: 86_400_000, deadMs: 14 * 86_400_000, dedupeMs: 86_400_000 });
+    expect(config.retention).toEqual({
+      deliveredMs: 86_400_000,
+      deadMs: 14 * 86_400_000,
+      dedupeMs: 86_400_000,
+    });
   });
 
   it('lets a source and a destination override the retry defaults', () => {
@@ -56,8 +69,16 @@ sources:
       {},
     );
     const [first, second] = config.sources[0]!.destinations;
-    expect(first).toMatchObject({ name: 'd1', timeoutMs: 5000, retry: { attempts: 4, backoff: 'linear', delayMs: 2000, maxDelayMs: 300_000 } });
-    expect(second).toMatchObject({ name: 'slow', timeoutMs: 30_000, retry: { attempts: 2, backoff: 'linear' } });
+    expect(first).toMatchObject({
+      name: 'd1',
+      timeoutMs: 5000,
+      retry: { attempts: 4, backoff: 'linear', delayMs: 2000, maxDelayMs: 300_000 },
+    });
+    expect(second).toMatchObject({
+      name: 'slow',
+      timeoutMs: 30_000,
+      retry: { attempts: 2, backoff: 'linear' },
+    });
   });
 
   it('names every problem by its path, one line each', () => {
@@ -111,6 +132,8 @@ sources:
   });
 
   it('reports YAML syntax errors with a line number', () => {
-    expect(problemsOf('sources:\n  a: [unclosed\n')).toEqual([expect.stringMatching(/^hookrelay\.yaml(:\d+)?: not valid YAML$/)]);
+    expect(problemsOf('sources:\n  a: [unclosed\n')).toEqual([
+      expect.stringMatching(/^hookrelay\.yaml(:\d+)?: not valid YAML$/),
+    ]);
   });
 });

@@ -27,7 +27,11 @@ export function createLogger(options: LoggerOptions): Logger {
     level: options.level ?? 'info',
     silent: options.silent,
     defaultMeta: { app: options.app },
-    format: winston.format.combine(winston.format.timestamp(), redactFormat(), winston.format.json()),
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      redactFormat(),
+      winston.format.json(),
+    ),
     transports: [
       options.stream
         ? new winston.transports.Stream({ stream: options.stream })

@@ -1,4 +1,5 @@
-export const SENSITIVE_KEY = /secret|password|passwd|token|authorization|cookie|signature|api[-_]?key|^x-hub-signature|hmac|verif-hash|^x-token$/i;
+export const SENSITIVE_KEY =
+  /secret|password|passwd|token|authorization|cookie|signature|api[-_]?key|^x-hub-signature|hmac|verif-hash|^x-token$/i;
 
 export const REDACTED = '[redacted]';
 

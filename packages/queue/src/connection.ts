@@ -20,15 +20,24 @@ function hostPort(address: string): { host: string; port: number } {
   return { host: url.hostname, port: Number(url.port || 6379) };
 }
 
-export function createRedis(config: RedisConfig, role: ConnectionRole, name = 'hookrelay'): RedisClient {
+export function createRedis(
+  config: RedisConfig,
+  role: ConnectionRole,
+  name = 'hookrelay',
+): RedisClient {
   const options: RedisOptions = {
     ...roleOptions(role),
     connectionName: name,
     retryStrategy: (times) => Math.min(times * 100, 1_000),
     lazyConnect: false,
+    // Commands issued in the same tick leave in one write: fewer syscalls under load, same round trip.
+    enableAutoPipelining: role === 'producer',
   };
   if (config.cluster?.length) {
-    return new Cluster(config.cluster.map(hostPort), { redisOptions: options, enableOfflineQueue: options.enableOfflineQueue });
+    return new Cluster(config.cluster.map(hostPort), {
+      redisOptions: options,
+      enableOfflineQueue: options.enableOfflineQueue,
+    });
   }
   if (config.sentinels?.length) {
     return new Redis({ ...options, sentinels: config.sentinels.map(hostPort), name: config.name });

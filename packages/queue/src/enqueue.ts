@@ -8,7 +8,9 @@ import type { DeliveryJobData } from './job.js';
 /** The event as the ingress hands it over; one job per destination is made from it. */
 export type IncomingEvent = Omit<DeliveryJobData, 'destination'>;
 
-export type EnqueueResult = { readonly status: 'accepted'; readonly id: string } | { readonly status: 'duplicate'; readonly id: string };
+export type EnqueueResult =
+  | { readonly status: 'accepted'; readonly id: string }
+  | { readonly status: 'duplicate'; readonly id: string };
 
 /** Redis did not confirm the write in time (or is away); nothing may be acknowledged. */
 export class QueueUnavailableError extends Error {
@@ -37,9 +39,16 @@ export class EventEnqueuer {
     const prefix = config.redis.prefix;
     for (const source of config.sources) {
       const targets = source.destinations.map((destination) => {
-        const queue = new Queue(deliveryQueueName(source.name, destination.name), { connection: client, prefix });
+        const queue = new Queue(deliveryQueueName(source.name, destination.name), {
+          connection: client,
+          prefix,
+        });
         this.queues.push(queue);
-        return { destination: destination.name, queue, options: baseJobOptions(destination, config.retention) };
+        return {
+          destination: destination.name,
+          queue,
+          options: baseJobOptions(destination, config.retention),
+        };
       });
       this.targets.set(source.name, targets);
     }
@@ -50,27 +59,50 @@ export class EventEnqueuer {
   async enqueue(event: IncomingEvent, options: { delayMs?: number } = {}): Promise<EnqueueResult> {
     const targets = this.targets.get(event.source);
     if (!targets) throw new Error(`unknown source ${event.source}`);
-    if (this.client.status !== 'ready') throw new QueueUnavailableError(`redis is ${this.client.status}`);
-    const write = targets.length === 1 ? this.addOne(targets[0]!, event, options.delayMs) : this.addFanOut(targets, event, options.delayMs);
+    if (this.client.status !== 'ready')
+      throw new QueueUnavailableError(`redis is ${this.client.status}`);
+    const write =
+      targets.length === 1
+        ? this.addOne(targets[0]!, event, options.delayMs)
+        : this.addFanOut(targets, event, options.delayMs);
     return withTimeout(write, this.config.ingress.enqueueTimeoutMs);
   }
 
-  private jobOptions(target: Target, event: IncomingEvent, delayMs: number | undefined): JobsOptions {
+  private jobOptions(
+    target: Target,
+    event: IncomingEvent,
+    delayMs: number | undefined,
+  ): JobsOptions {
     const options: JobsOptions = { ...target.options, jobId: event.id };
     if (event.eventId !== undefined) {
-      options.deduplication = { id: `${event.source}.${event.eventId}`, ttl: this.config.retention.dedupeMs };
+      options.deduplication = {
+        id: `${event.source}.${event.eventId}`,
+        ttl: this.config.retention.dedupeMs,
+      };
     }
     if (delayMs && delayMs > 0) options.delay = delayMs;
     return options;
   }
 
-  private async addOne(target: Target, event: IncomingEvent, delayMs: number | undefined): Promise<EnqueueResult> {
+  private async addOne(
+    target: Target,
+    event: IncomingEvent,
+    delayMs: number | undefined,
+  ): Promise<EnqueueResult> {
     const data: DeliveryJobData = { ...event, destination: target.destination };
-    const job = await target.queue.add(event.eventType ?? 'event', data, this.jobOptions(target, event, delayMs));
+    const job = await target.queue.add(
+      event.eventType ?? 'event',
+      data,
+      this.jobOptions(target, event, delayMs),
+    );
     return resultFor(event.id, job.id);
   }
 
-  private async addFanOut(targets: readonly Target[], event: IncomingEvent, delayMs: number | undefined): Promise<EnqueueResult> {
+  private async addFanOut(
+    targets: readonly Target[],
+    event: IncomingEvent,
+    delayMs: number | undefined,
+  ): Promise<EnqueueResult> {
     const trees = await this.flows.addBulk(
       targets.map((target) => ({
         name: event.eventType ?? 'event',
@@ -79,29 +111,42 @@ export class EventEnqueuer {
         opts: this.jobOptions(target, event, delayMs),
       })),
     );
-    if (!trees || trees.length !== targets.length) throw new QueueUnavailableError('fan-out write was not confirmed');
+    if (!trees || trees.length !== targets.length)
+      throw new QueueUnavailableError('fan-out write was not confirmed');
     return resultFor(event.id, trees[0]!.job.id);
   }
 
   async close(): Promise<void> {
-    const results = await Promise.allSettled([...this.queues.map((queue) => queue.close()), this.flows.close()]);
-    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    const results = await Promise.allSettled([
+      ...this.queues.map((queue) => queue.close()),
+      this.flows.close(),
+    ]);
+    const failure = results.find(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
     if (failure) throw failure.reason;
   }
 }
 
 function resultFor(proposedId: string, storedId: string | undefined): EnqueueResult {
   if (storedId === undefined) throw new QueueUnavailableError('write was not confirmed');
-  return storedId === proposedId ? { status: 'accepted', id: proposedId } : { status: 'duplicate', id: storedId };
+  return storedId === proposedId
+    ? { status: 'accepted', id: proposedId }
+    : { status: 'duplicate', id: storedId };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new QueueUnavailableError(`redis did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new QueueUnavailableError(`redis did not answer within ${ms} ms`)),
+      ms,
+    );
   });
   const write = promise.catch((error: unknown) => {
-    throw error instanceof QueueUnavailableError ? error : new QueueUnavailableError('redis write failed', { cause: error });
+    throw error instanceof QueueUnavailableError
+      ? error
+      : new QueueUnavailableError('redis write failed', { cause: error });
   });
   return Promise.race([write, timeout]).finally(() => clearTimeout(timer));
 }

@@ -2,4 +2,9 @@ export * from './names.js';
 export * from './job.js';
 export { createRedis, type RedisClient, type ConnectionRole } from './connection.js';
 export { baseJobOptions } from './job-options.js';
-export { EventEnqueuer, QueueUnavailableError, type EnqueueResult, type IncomingEvent } from './enqueue.js';
+export {
+  EventEnqueuer,
+  QueueUnavailableError,
+  type EnqueueResult,
+  type IncomingEvent,
+} from './enqueue.js';

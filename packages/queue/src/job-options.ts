@@ -3,7 +3,10 @@ import type { DestinationConfig, HookrelayConfig } from '@hookrelay/config';
 import { BACKOFF_STRATEGY } from './names.js';
 
 /** Options shared by every job of one destination, computed once at start-up. */
-export function baseJobOptions(destination: DestinationConfig, retention: HookrelayConfig['retention']): JobsOptions {
+export function baseJobOptions(
+  destination: DestinationConfig,
+  retention: HookrelayConfig['retention'],
+): JobsOptions {
   return {
     attempts: destination.retry.attempts,
     backoff: { type: BACKOFF_STRATEGY },

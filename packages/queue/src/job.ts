@@ -31,7 +31,9 @@ export interface AttemptRecord {
 }
 
 export function encodeBody(body: Buffer): Pick<DeliveryJobData, 'body' | 'bodyEncoding'> {
-  return isUtf8(body) ? { body: body.toString('utf8'), bodyEncoding: 'utf8' } : { body: body.toString('base64'), bodyEncoding: 'base64' };
+  return isUtf8(body)
+    ? { body: body.toString('utf8'), bodyEncoding: 'utf8' }
+    : { body: body.toString('base64'), bodyEncoding: 'base64' };
 }
 
 export function decodeBody(job: Pick<DeliveryJobData, 'body' | 'bodyEncoding'>): Buffer {

@@ -4,7 +4,9 @@ export function deliveryQueueName(source: string, destination: string): string {
 }
 
 /** The other way round; undefined for queues hookrelay does not own. */
-export function parseDeliveryQueueName(name: string): { source: string; destination: string } | undefined {
+export function parseDeliveryQueueName(
+  name: string,
+): { source: string; destination: string } | undefined {
   const match = /^delivery\.([^.]+)\.([^.]+)$/.exec(name);
   return match ? { source: match[1]!, destination: match[2]! } : undefined;
 }

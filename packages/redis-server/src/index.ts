@@ -62,26 +62,38 @@ export class RedisServer {
     if (!bin) throw new RedisBinaryMissingError();
     mkdirSync(this.options.dir, { recursive: true });
     const args = [
-      '--port', String(this.options.port),
-      '--bind', this.options.bind ?? '127.0.0.1',
-      '--dir', this.options.dir,
-      '--save', '',
-      '--maxmemory-policy', 'noeviction',
-      '--daemonize', 'no',
-      '--protected-mode', 'no',
-      ...(this.options.durable === false ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always']),
+      '--port',
+      String(this.options.port),
+      '--bind',
+      this.options.bind ?? '127.0.0.1',
+      '--dir',
+      this.options.dir,
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'no',
+      ...(this.options.durable === false
+        ? ['--appendonly', 'no']
+        : ['--appendonly', 'yes', '--appendfsync', 'always']),
     ];
     // Own process group: a terminal's Ctrl-C reaches the launcher, which stops Redis last.
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
     this.child = child;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+      if (child.exitCode !== null)
+        throw new Error(`redis-server exited with code ${child.exitCode}`);
       if (await isListening(this.options.port)) return this;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     child.kill('SIGKILL');
-    throw new Error(`redis-server did not listen on port ${this.options.port} within ${timeoutMs} ms`);
+    throw new Error(
+      `redis-server did not listen on port ${this.options.port} within ${timeoutMs} ms`,
+    );
   }
 
   /** Stops the server: SIGTERM (clean) by default, SIGKILL to simulate a crash. */

@@ -18,14 +18,19 @@ export async function redisReachable(redis: RedisClient): Promise<boolean> {
 }
 
 /** GET /healthz (process alive) and GET /readyz (Redis reachable). */
-export function healthRoutes(redis: RedisClient, extraReadiness: () => boolean = () => true): Router {
+export function healthRoutes(
+  redis: RedisClient,
+  extraReadiness: () => boolean = () => true,
+): Router {
   const router = Router();
   router.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
   });
   router.get('/readyz', async (_request, response) => {
     const ready = (await redisReachable(redis)) && extraReadiness();
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', redis: ready });
+    response
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'unavailable', redis: ready });
   });
   return router;
 }

@@ -1,5 +1,10 @@
 import { join } from 'node:path';
-import { isListening, MISSING_REDIS_MESSAGE, RedisServer, redisBinary } from '@hookrelay/redis-server';
+import {
+  isListening,
+  MISSING_REDIS_MESSAGE,
+  RedisServer,
+  redisBinary,
+} from '@hookrelay/redis-server';
 
 export type RedisChoice =
   | { readonly kind: 'external'; readonly url: string }
@@ -7,7 +12,10 @@ export type RedisChoice =
   | { readonly kind: 'missing'; readonly message: string };
 
 /** SPEC §2: REDIS_URL if set; else whatever answers on 6379; else a durable redis-server under .data/redis. */
-export async function chooseRedis(redisUrl: string | undefined, root: string): Promise<RedisChoice> {
+export async function chooseRedis(
+  redisUrl: string | undefined,
+  root: string,
+): Promise<RedisChoice> {
   if (redisUrl) return { kind: 'external', url: redisUrl };
   if (await isListening(6379)) return { kind: 'external', url: 'redis://127.0.0.1:6379' };
   if (!redisBinary()) return { kind: 'missing', message: MISSING_REDIS_MESSAGE };

@@ -10,7 +10,8 @@ const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const say = (line: string) => process.stdout.write(`[hookrelay] ${line}\n`);
 
 const generated = ensureLocalEnv(join(root, '.env'), join(root, '.env.example'));
-if (generated.length) say(`wrote .env with fresh local secrets (${generated.join(', ')}); keep it out of git`);
+if (generated.length)
+  say(`wrote .env with fresh local secrets (${generated.join(', ')}); keep it out of git`);
 const fileEnv = readDotenv(join(root, '.env'));
 const env: NodeJS.ProcessEnv = { ...fileEnv, ...process.env };
 
@@ -35,9 +36,13 @@ try {
 }
 
 const entry = (app: string) => join(root, 'apps', app, 'dist', 'index.js');
-const apps: AppProcess[] = ['ingress', 'worker', 'demo-backend'].map((name) => startApp(name, entry(name), env));
+const apps: AppProcess[] = ['ingress', 'worker', 'demo-backend'].map((name) =>
+  startApp(name, entry(name), env),
+);
 
-say(`ingress      http://127.0.0.1:${config.ingress.port}  (sources: ${config.sources.map((s) => s.paths[0]).join(', ')})`);
+say(
+  `ingress      http://127.0.0.1:${config.ingress.port}  (sources: ${config.sources.map((s) => s.paths[0]).join(', ')})`,
+);
 say(`worker       http://127.0.0.1:${config.worker.port}/healthz`);
 say(`demo backend http://127.0.0.1:${config.demoBackend.port}/deliveries`);
 say('Ctrl-C stops everything.');

@@ -8,8 +8,14 @@ export interface AppProcess {
 
 export function startApp(name: string, entry: string, env: NodeJS.ProcessEnv): AppProcess {
   // Own process group, so Ctrl-C reaches only the launcher, which then stops each app exactly once.
-  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const child = spawn(process.execPath, [entry], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return { name, child, exited };
 }
 

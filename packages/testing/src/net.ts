@@ -20,7 +20,10 @@ export interface Listening {
 }
 
 /** Listens on a free loopback port; `close()` also drops keep-alive connections. */
-export function listen(app: { listen(port: number, host: string, callback: () => void): Server }, port = 0): Promise<Listening> {
+export function listen(
+  app: { listen(port: number, host: string, callback: () => void): Server },
+  port = 0,
+): Promise<Listening> {
   return new Promise((resolve) => {
     const server = app.listen(port, '127.0.0.1', () => {
       const actual = (server.address() as AddressInfo).port;

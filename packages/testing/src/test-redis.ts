@@ -14,7 +14,11 @@ export interface TestRedis {
 /** A private, durable redis-server on a free port with its own temporary directory. */
 export async function startTestRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'hookrelay-redis-'));
-  const server = new RedisServer({ port: await freePort(), dir, bin: process.env.REDIS_SERVER_BIN });
+  const server = new RedisServer({
+    port: await freePort(),
+    dir,
+    bin: process.env.REDIS_SERVER_BIN,
+  });
   await server.start();
   return {
     server,

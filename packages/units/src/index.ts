@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 
 /** `500ms`, `10s`, `5m`, `1h`, `3d` or a number of milliseconds → milliseconds. */
@@ -22,7 +28,10 @@ export function parseSize(input: string | number): number | undefined {
 export const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 10s, 5m, 1h or 3d' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected a duration such as 500ms, 10s, 5m, 1h or 3d',
+    });
     return z.NEVER;
   }
   return ms;

@@ -1,0 +1,11 @@
+export { createRegistry } from './registry.js';
+export { ingressMetrics, type IngressMetrics, type IngressOutcome } from './ingress-metrics.js';
+export {
+  deliveryMetrics,
+  attemptOutcome,
+  type DeliveryMetrics,
+  type AttemptOutcome,
+} from './delivery-metrics.js';
+export { queueMetrics } from './queue-metrics.js';
+export { metricsHandler } from './metrics-route.js';
+export type { Registry } from 'prom-client';

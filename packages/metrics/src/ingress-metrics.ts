@@ -1,0 +1,33 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** Latency buckets for the ingress acknowledgement: it must stay far below providers' timeouts. */
+const ACK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export type IngressOutcome = 'accepted' | 'duplicate' | 'rejected' | 'unavailable';
+
+export interface IngressMetrics {
+  /** One request answered: `code` is the rejection code, '' otherwise. */
+  observe(source: string, outcome: IngressOutcome, code: string, ackSeconds: number): void;
+}
+
+export function ingressMetrics(registry: Registry): IngressMetrics {
+  const requests = new Counter({
+    name: 'hookrelay_ingress_requests_total',
+    help: 'Webhook requests answered by the ingress, by source, outcome and rejection code.',
+    labelNames: ['source', 'outcome', 'code'],
+    registers: [registry],
+  });
+  const ack = new Histogram({
+    name: 'hookrelay_ingress_ack_duration_seconds',
+    help: 'Time from receiving a webhook to answering it, by source.',
+    labelNames: ['source'],
+    buckets: ACK_BUCKETS,
+    registers: [registry],
+  });
+  return {
+    observe(source, outcome, code, ackSeconds) {
+      requests.inc({ source, outcome, code });
+      ack.observe({ source }, ackSeconds);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { Queue } from 'bullmq';
+import { Gauge, type Registry } from 'prom-client';
+import type { HookrelayConfig } from '@hookrelay/config';
+import { deliveryQueueName, type RedisClient } from '@hookrelay/queue';
+
+/** BullMQ state → the `state` label; BullMQ's failed set is hookrelay's dead-letter set. */
+const STATES = {
+  waiting: 'waiting',
+  active: 'active',
+  delayed: 'delayed',
+  prioritized: 'prioritized',
+  failed: 'dead',
+} as const;
+const BULLMQ_STATES = Object.keys(STATES) as (keyof typeof STATES)[];
+
+/**
+ * Queue depth and paused flag per (source, destination), read from Redis at scrape time, plus
+ * `hookrelay_redis_up`. Returns a closer for the Queue handles it opened.
+ */
+export function queueMetrics(
+  registry: Registry,
+  config: HookrelayConfig,
+  connection: RedisClient,
+): () => Promise<void> {
+  const queues = config.sources.flatMap((source) =>
+    source.destinations.map((destination) => ({
+      source: source.name,
+      destination: destination.name,
+      queue: new Queue(deliveryQueueName(source.name, destination.name), {
+        connection,
+        prefix: config.redis.prefix,
+      }),
+    })),
+  );
+  // prom-client collects metrics concurrently, so each gauge reads Redis for itself at scrape time.
+  new Gauge({
+    name: 'hookrelay_queue_jobs',
+    help: 'Jobs per delivery queue and state (dead = the dead-letter set).',
+    labelNames: ['source', 'destination', 'state'],
+    registers: [registry],
+    async collect() {
+      await Promise.all(
+        queues.map(async ({ source, destination, queue }) => {
+          const counts = await queue.getJobCounts(...BULLMQ_STATES);
+          for (const state of BULLMQ_STATES)
+            this.set({ source, destination, state: STATES[state] }, counts[state] ?? 0);
+        }),
+      ).catch(() => undefined);
+    },
+  });
+  new Gauge({
+    name: 'hookrelay_queue_paused',
+    help: '1 when deliveries of this source/destination are paused.',
+    labelNames: ['source', 'destination'],
+    registers: [registry],
+    async collect() {
+      await Promise.all(
+        queues.map(async ({ source, destination, queue }) =>
+          this.set({ source, destination }, (await queue.isPaused()) ? 1 : 0),
+        ),
+      ).catch(() => undefined);
+    },
+  });
+  new Gauge({
+    name: 'hookrelay_redis_up',
+    help: '1 when Redis answered PING during the last scrape, 0 otherwise.',
+    registers: [registry],
+    async collect() {
+      this.set(
+        await Promise.race([
+          connection.ping().then(
+            () => 1,
+            () => 0,
+          ),
+          new Promise<number>((r) => setTimeout(r, 500, 0).unref()),
+        ]),
+      );
+    },
+  });
+  return async () => {
+    await Promise.allSettled(queues.map(({ queue }) => queue.close()));
+  };
+}

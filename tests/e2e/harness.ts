@@ -60,7 +60,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   };
   const config = parseConfig(`redis: { url: \${REDIS_URL}, prefix: test }\n${options.yaml}`, env);
   const logs = new LogCapture();
-  const logger = createLogger({ app: 'test', stream: logs, level: 'debug' });
+  const logger = createLogger({ app: 'ingress', stream: logs, level: 'debug' });
+  const workerLogger = createLogger({ app: 'worker', stream: logs, level: 'debug' });
 
   const demo = createDemoBackend({ signingSecret: config.signing.secret });
   const backendServer = await listen(demo.app, backendPort);
@@ -109,7 +110,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       relay.workers = startDeliveryWorkers({
         config,
         connection: consumer,
-        logger,
+        logger: workerLogger,
         metrics: workerDeliveryMetrics,
       });
       return relay.workers;

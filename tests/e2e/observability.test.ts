@@ -125,11 +125,12 @@ describe('metrics, request ids and logs after a scripted run', () => {
   it('carries one request id from the ingress log through every worker attempt to the backend', async () => {
     const lines = relay.logs.entries().filter((entry) => entry.requestId === 'trace-flaky-1');
     expect(lines.map((l) => `${l.app}:${l.message}`)).toEqual([
-      'test:enqueued',
-      'test:delivery attempt failed',
-      'test:delivered',
+      'ingress:received',
+      'ingress:enqueued',
+      'worker:delivery attempt failed',
+      'worker:delivered',
     ]);
-    expect(lines.map((l) => l.attempt).slice(1)).toEqual([1, 2]);
+    expect(lines.map((l) => l.attempt).slice(2)).toEqual([1, 2]);
     const received = relay.backend.store.list({ path: '/flaky' });
     expect(received.map((d) => d.headers['x-request-id'])).toEqual([
       'trace-flaky-1',

@@ -67,6 +67,7 @@ export function createServer(deps: IngressDependencies): Express {
     const requestId = requestIdOf(request.headers);
     response.setHeader('X-Request-Id', requestId);
     const source = route.source.name;
+    if (logger.isDebugEnabled()) logger.debug('received', { source, requestId, path: request.path });
     let body: Buffer;
     try {
       body = await readBody(request, route.source.bodyLimit);

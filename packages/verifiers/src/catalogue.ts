@@ -64,7 +64,8 @@ export const verifyConfigSchema = z
     }
     const result = provider.schema.safeParse({ ...value, type: provider.type });
     if (!result.success) {
-      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      for (const issue of result.error.issues)
+        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
       return z.NEVER;
     }
     return result.data as VerifyConfig;
@@ -75,7 +76,11 @@ export function createVerifier(config: VerifyConfig): Verifier {
 }
 
 /** Headers a genuine request from this provider would carry for `body` (tests and `hookrelay send`). */
-export function signRequest(config: VerifyConfig, body: Buffer, options: { nowMs?: number; url: string }): Record<string, string> {
+export function signRequest(
+  config: VerifyConfig,
+  body: Buffer,
+  options: { nowMs?: number; url: string },
+): Record<string, string> {
   const provider = providerFor(config.type);
   if (!provider.sign) throw new Error(`verify type "${config.type}" cannot sign requests`);
   return provider.sign(config, body, { nowMs: options.nowMs ?? Date.now(), url: options.url });

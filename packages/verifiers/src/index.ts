@@ -1,8 +1,29 @@
 export * from './types.js';
 export { defineProvider } from './define-provider.js';
-export { PROVIDERS, providerFor, verifyConfigSchema, createVerifier, signRequest, type VerifyConfig } from './catalogue.js';
-export { compileLocation, isValidLocation, type EventContext, type FieldReader } from './event-locations.js';
+export {
+  PROVIDERS,
+  providerFor,
+  verifyConfigSchema,
+  createVerifier,
+  signRequest,
+  type VerifyConfig,
+} from './catalogue.js';
+export {
+  compileLocation,
+  isValidLocation,
+  type EventContext,
+  type FieldReader,
+} from './event-locations.js';
 export { parseBody, BodyParseError } from './parse-body.js';
 export { safeEqual, safeEqualAny } from './timing-safe.js';
-export { PAYPAL_CERT_HOSTS, paypalCertUrl, type CertificateFetcher } from './paypal-certificates.js';
-export { createPaypalVerifier, signPaypalTransmission, type PaypalConfig, type PaypalVerifierOptions } from './providers/paypal.js';
+export {
+  PAYPAL_CERT_HOSTS,
+  paypalCertUrl,
+  type CertificateFetcher,
+} from './paypal-certificates.js';
+export {
+  createPaypalVerifier,
+  signPaypalTransmission,
+  type PaypalConfig,
+  type PaypalVerifierOptions,
+} from './providers/paypal.js';

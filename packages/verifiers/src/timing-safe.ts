@@ -25,7 +25,11 @@ export function anyEqual(candidates: readonly string[], expected: readonly strin
   return matched;
 }
 
-export function hmac(algorithm: string, secret: string | Buffer, ...parts: (string | Buffer)[]): Buffer {
+export function hmac(
+  algorithm: string,
+  secret: string | Buffer,
+  ...parts: (string | Buffer)[]
+): Buffer {
   const mac = createHmac(algorithm, secret);
   for (const part of parts) mac.update(part);
   return mac.digest();

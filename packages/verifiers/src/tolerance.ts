@@ -20,10 +20,17 @@ export const tolerance = z
   });
 
 /** Rejects a signed timestamp (in seconds) too far in the past or the future; undefined when fine. */
-export function checkTolerance(timestampSeconds: number, nowMs: number, toleranceSeconds: number): Verdict | undefined {
+export function checkTolerance(
+  timestampSeconds: number,
+  nowMs: number,
+  toleranceSeconds: number,
+): Verdict | undefined {
   if (toleranceSeconds <= 0) return undefined;
   const skew = Math.abs(nowMs / 1000 - timestampSeconds);
   return skew > toleranceSeconds
-    ? reject('timestamp_out_of_tolerance', `timestamp is ${Math.round(skew)} s away from now (tolerance ${toleranceSeconds} s)`)
+    ? reject(
+        'timestamp_out_of_tolerance',
+        `timestamp is ${Math.round(skew)} s away from now (tolerance ${toleranceSeconds} s)`,
+      )
     : undefined;
 }

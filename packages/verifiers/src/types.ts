@@ -9,9 +9,12 @@ export interface IncomingWebhook {
   readonly url: string;
 }
 
-export type RejectionCode = 'signature_missing' | 'signature_invalid' | 'timestamp_out_of_tolerance';
+export type RejectionCode =
+  'signature_missing' | 'signature_invalid' | 'timestamp_out_of_tolerance';
 
-export type Verdict = { readonly ok: true } | { readonly ok: false; readonly code: RejectionCode; readonly message: string };
+export type Verdict =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: RejectionCode; readonly message: string };
 
 export const ACCEPTED: Verdict = Object.freeze({ ok: true });
 

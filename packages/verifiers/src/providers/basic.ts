@@ -18,7 +18,9 @@ export const basic = defineProvider({
           return reject('signature_missing', 'missing Basic authorization header');
         }
         const normalised = `Basic ${presented.slice(6).trim()}`;
-        return safeEqual(normalised, expected) ? ACCEPTED : reject('signature_invalid', 'credentials do not match');
+        return safeEqual(normalised, expected)
+          ? ACCEPTED
+          : reject('signature_invalid', 'credentials do not match');
       },
     };
   },

@@ -9,7 +9,10 @@ export const hmac = defineProvider({
   type: 'hmac',
   schema: z.object({
     type: z.literal('hmac'),
-    header: z.string().min(1).transform((name) => name.toLowerCase()),
+    header: z
+      .string()
+      .min(1)
+      .transform((name) => name.toLowerCase()),
     algorithm: z.enum(['sha1', 'sha256', 'sha512']).default('sha256'),
     encoding: z.enum(['hex', 'base64']).default('hex'),
     prefix: z.string().default(''),
@@ -20,9 +23,12 @@ export const hmac = defineProvider({
     verify(request) {
       const presented = headerValue(request.headers[header]);
       if (presented === undefined) return reject('signature_missing', `missing ${header} header`);
-      const expected = secret.map((key) => prefix + computeHmac(algorithm, key, request.body).toString(encoding));
+      const expected = secret.map(
+        (key) => prefix + computeHmac(algorithm, key, request.body).toString(encoding),
+      );
       const candidate = encoding === 'hex' ? presented.trim().toLowerCase() : presented.trim();
-      const normalisedExpected = encoding === 'hex' ? expected.map((e) => e.toLowerCase()) : expected;
+      const normalisedExpected =
+        encoding === 'hex' ? expected.map((e) => e.toLowerCase()) : expected;
       return safeEqualAny(candidate, normalisedExpected)
         ? ACCEPTED
         : reject('signature_invalid', `${header} does not match the body`);

@@ -11,7 +11,8 @@ const HEADER = 'stripe-signature';
 function timestampOf(header: string): number | undefined {
   for (const part of header.split(',')) {
     const [key, value] = part.split('=', 2);
-    if (key?.trim() === 't' && value !== undefined && /^\d+$/.test(value.trim())) return Number(value);
+    if (key?.trim() === 't' && value !== undefined && /^\d+$/.test(value.trim()))
+      return Number(value);
   }
   return undefined;
 }
@@ -26,7 +27,8 @@ export const stripe = defineProvider({
       const header = headerValue(request.headers[HEADER]);
       if (!header) return reject('signature_missing', 'missing Stripe-Signature header');
       const timestamp = timestampOf(header);
-      if (timestamp === undefined) return reject('signature_invalid', 'Stripe-Signature has no timestamp');
+      if (timestamp === undefined)
+        return reject('signature_invalid', 'Stripe-Signature has no timestamp');
       // Stripe's tolerance check only looks backwards; ours (below) also refuses future timestamps.
       const matches = secret.some((key) => {
         try {

@@ -9,7 +9,10 @@ export const token = defineProvider({
   type: 'token',
   schema: z.object({
     type: z.literal('token'),
-    header: z.string().min(1).transform((name) => name.toLowerCase()),
+    header: z
+      .string()
+      .min(1)
+      .transform((name) => name.toLowerCase()),
     value: z.union([secret, z.array(secret).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
   }),
   create: ({ header, value }) => ({
@@ -17,7 +20,9 @@ export const token = defineProvider({
     verify(request) {
       const presented = headerValue(request.headers[header]);
       if (presented === undefined) return reject('signature_missing', `missing ${header} header`);
-      return safeEqualAny(presented, value) ? ACCEPTED : reject('signature_invalid', `${header} does not match`);
+      return safeEqualAny(presented, value)
+        ? ACCEPTED
+        : reject('signature_invalid', `${header} does not match`);
     },
   }),
   sign: ({ header, value }) => ({ [header]: value[0]! }),

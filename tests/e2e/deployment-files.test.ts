@@ -51,7 +51,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs every app from one image, each app existing and waiting for a healthy Redis', () => {
-    for (const name of ['ingress', 'worker', 'demo-backend']) {
+    for (const name of ['ingress', 'worker', 'dashboard', 'demo-backend']) {
       const service = compose.services[name]!;
       expect(service.build).toBe('.');
       expect(service.environment?.APP).toBe(name);
@@ -66,6 +66,7 @@ describe('docker-compose.yml', () => {
       compose.services[name]!.ports!.map((p) => Number(p.split(':').at(-1)));
     expect(published('ingress')).toEqual([config.ingress.port]);
     expect(published('worker')).toEqual([config.worker.port]);
+    expect(published('dashboard')).toEqual([config.dashboard.port]);
     expect(published('demo-backend')).toEqual([config.demoBackend.port]);
   });
 
@@ -83,7 +84,7 @@ describe('docker-compose.yml', () => {
     for (const [, name] of text.matchAll(/\$\{([A-Z_]+)/g)) {
       expect(name! in example || yamlVariables.has(name), name).toBe(true);
     }
-    for (const service of ['ingress', 'worker', 'demo-backend']) {
+    for (const service of ['ingress', 'worker', 'dashboard', 'demo-backend']) {
       for (const name of Object.keys(compose.services[service]!.environment ?? {})) {
         if (name !== 'APP') expect(yamlVariables.has(name), name).toBe(true);
       }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@hookrelay/testing';
+import { startDashboard } from './dashboard-harness.js';
 import { post, RELAY_SECRET, startRelay, STRIPE_SECRET, type Relay } from './harness.js';
 import { declaredNames, parsePrometheus, valueOf, type Sample } from './prometheus-text.js';
 
@@ -120,6 +121,28 @@ describe('metrics, request ids and logs after a scripted run', () => {
     expect(valueOf((await scrape()).worker, 'hookrelay_queue_paused', { source: 'ok' })).toBe(1);
     await relay.queue('ok').resume();
     expect(valueOf(worker, 'hookrelay_redis_up')).toBe(1);
+  });
+
+  it('serves the same queue gauges on the dashboard, behind its credentials', async () => {
+    const dashboard = await startDashboard(relay);
+    try {
+      expect((await fetch(`${dashboard.http.url}/metrics`)).status).toBe(401);
+      const response = await fetch(`${dashboard.http.url}/metrics`, {
+        headers: { authorization: dashboard.basic },
+      });
+      expect(response.status).toBe(200);
+      const samples = parsePrometheus(await response.text());
+      expect(
+        valueOf(samples, 'hookrelay_queue_jobs', {
+          app: 'dashboard',
+          source: 'dead',
+          state: 'dead',
+        }),
+      ).toBe(1);
+      expect(valueOf(samples, 'hookrelay_redis_up')).toBe(1);
+    } finally {
+      await dashboard.close();
+    }
   });
 
   it('carries one request id from the ingress log through every worker attempt to the backend', async () => {

@@ -20,16 +20,26 @@ sources:
 
   it('holds a delivery until the instant the body names', async () => {
     const at = Date.now() + 1_500;
-    const answer = await post(relay, '/webhooks/reminders', JSON.stringify({ scheduled_at: new Date(at).toISOString() }));
+    const answer = await post(
+      relay,
+      '/webhooks/reminders',
+      JSON.stringify({ scheduled_at: new Date(at).toISOString() }),
+    );
     expect(answer.status).toBe(202);
     const id = answer.body!.id as string;
     expect(await relay.queue('reminders').getJobState(id)).toBe('delayed');
-    const delivery = await waitFor(() => relay.backend.store.list({ id }).at(0), { timeoutMs: 10_000 });
+    const delivery = await waitFor(() => relay.backend.store.list({ id }).at(0), {
+      timeoutMs: 10_000,
+    });
     expect(Date.parse(delivery.at)).toBeGreaterThanOrEqual(at - 50);
   });
 
   it('delivers at once when the instant is past or missing', async () => {
-    const past = await post(relay, '/webhooks/reminders', JSON.stringify({ scheduled_at: 1_600_000_000 }));
+    const past = await post(
+      relay,
+      '/webhooks/reminders',
+      JSON.stringify({ scheduled_at: 1_600_000_000 }),
+    );
     const none = await post(relay, '/webhooks/reminders', JSON.stringify({}));
     for (const answer of [past, none]) {
       await waitFor(() => relay.backend.store.list({ id: answer.body!.id as string }).at(0));

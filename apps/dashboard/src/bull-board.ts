@@ -1,0 +1,27 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Express } from 'express';
+import type { DeliveryQueues } from '@hookrelay/ops';
+
+/**
+ * Bull Board over every delivery queue, as an Express app to mount at `/`. A queue's Failed tab is
+ * its dead-letter set; its Retry buttons replay (fresh attempts, behind live traffic) because the
+ * queues hand out ReplayableJobs. Completed (delivered) jobs can be retried too, like the API allows.
+ */
+export function createBoard(queues: DeliveryQueues): Express {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath('/');
+  createBullBoard({
+    queues: queues.all().map(
+      ({ source, destination, queue }) =>
+        new BullMQAdapter(queue, {
+          allowRetries: true,
+          description: `deliveries of source "${source}" to destination "${destination}"; Failed = dead-letter`,
+        }),
+    ),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'hookrelay', hideDocsLink: true } },
+  });
+  return serverAdapter.getRouter() as Express;
+}

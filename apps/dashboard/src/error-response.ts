@@ -1,0 +1,55 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '@hookrelay/logger';
+import {
+  EventNotFinishedError,
+  InvalidFilterError,
+  OpsError,
+  RedisUnavailableError,
+  UnknownEventError,
+  UnknownSourceError,
+} from '@hookrelay/ops';
+
+export function sendError(response: Response, status: number, code: string, message: string): void {
+  response.status(status).json({ error: { code, message } });
+}
+
+/** One HTTP status per ops error class. */
+function statusOf(error: OpsError): number {
+  if (error instanceof UnknownSourceError || error instanceof UnknownEventError) return 404;
+  if (error instanceof InvalidFilterError) return 400;
+  if (error instanceof EventNotFinishedError) return 409;
+  if (error instanceof RedisUnavailableError) return 503;
+  return 500;
+}
+
+/** Body-parser failures carry a status and a type (express.json's `entity.parse.failed`…). */
+function isClientBodyError(
+  error: unknown,
+): error is { status: number; type: string; message: string } {
+  const candidate = error as { status?: unknown; type?: unknown };
+  return (
+    typeof candidate?.status === 'number' &&
+    candidate.status >= 400 &&
+    candidate.status < 500 &&
+    typeof candidate.type === 'string'
+  );
+}
+
+/** Last middleware of the API: typed errors → their status, Redis away → 503, anything else → 500 (logged). */
+export function apiErrorHandler(logger: Logger, redisReady: () => boolean) {
+  return (error: unknown, _request: Request, response: Response, _next: NextFunction): void => {
+    if (error instanceof OpsError)
+      return sendError(response, statusOf(error), error.code, error.message);
+    if (isClientBodyError(error)) {
+      return error.status === 413
+        ? sendError(response, 413, 'payload_too_large', 'the body is over 256 kB')
+        : sendError(response, 400, 'body_invalid', 'the body is not valid JSON');
+    }
+    if (!redisReady()) {
+      response.setHeader('Retry-After', '5');
+      return sendError(response, 503, 'redis_unavailable', 'Redis is unavailable; retry later');
+    }
+    logger.error('ops request failed', { error });
+    sendError(response, 500, 'internal_error', 'the operation failed; see the dashboard log');
+  };
+}

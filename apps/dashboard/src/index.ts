@@ -1,0 +1,43 @@
+import { loadConfigOrExit } from '@hookrelay/config';
+import { createLogger } from '@hookrelay/logger';
+import { Ops } from '@hookrelay/ops';
+import { createRedis } from '@hookrelay/queue';
+import { closeAll, onShutdown } from '@hookrelay/service-kit';
+import { hasCredentials } from './credentials.js';
+import { createServer } from './server.js';
+import { createRegistry, queueMetrics } from '@hookrelay/metrics';
+
+const config = loadConfigOrExit();
+if (!hasCredentials(config.dashboard)) {
+  process.stderr.write(
+    'hookrelay dashboard: refusing to start without credentials; set DASHBOARD_PASSWORD or DASHBOARD_TOKEN (dashboard.password / dashboard.token)\n',
+  );
+  process.exit(1);
+}
+const logger = createLogger({ app: 'dashboard', level: config.log.level });
+const redis = createRedis(config.redis, 'producer', 'hookrelay-dashboard');
+redis.on('error', (error: Error) => logger.debug('redis error', { reason: error.message }));
+const ops = new Ops(config, redis);
+const registry = createRegistry('dashboard');
+const closeQueueMetrics = queueMetrics(registry, config, redis);
+const app = createServer({ config, ops, redis, logger, registry });
+
+const server = app.listen(config.dashboard.port, config.dashboard.host, () => {
+  logger.info('listening', {
+    port: config.dashboard.port,
+    auth: [
+      config.dashboard.password ? 'basic' : undefined,
+      config.dashboard.token ? 'bearer' : undefined,
+    ].filter(Boolean),
+    queues: ops.queues.all().length,
+  });
+});
+
+onShutdown(logger, async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeAll(
+    () => ops.close(),
+    closeQueueMetrics,
+    () => redis.quit().catch(() => redis.disconnect()),
+  );
+});

@@ -1,0 +1,2 @@
+export { createServer, type DashboardApp, type DashboardDependencies } from './server.js';
+export { CredentialCheck, MissingCredentialsError, hasCredentials } from './credentials.js';

@@ -1,0 +1,56 @@
+import express, { type Express } from 'express';
+import type { HookrelayConfig } from '@hookrelay/config';
+import type { Logger } from '@hookrelay/logger';
+import type { Ops } from '@hookrelay/ops';
+import type { RedisClient } from '@hookrelay/queue';
+import { metricsHandler, type Registry } from '@hookrelay/metrics';
+import { healthRoutes } from '@hookrelay/service-kit';
+import { createBoard } from './bull-board.js';
+import { CredentialCheck } from './credentials.js';
+import { apiErrorHandler, sendError } from './error-response.js';
+import { opsApi } from './ops-api.js';
+import { requireAuth } from './require-auth.js';
+
+export interface DashboardDependencies {
+  readonly config: HookrelayConfig;
+  readonly ops: Ops;
+  readonly redis: RedisClient;
+  readonly logger: Logger;
+  /** Served at /metrics, behind the same credentials as everything else. */
+  readonly registry: Registry;
+}
+
+/** The dashboard app, with Bull Board reachable for route listings (tests walk both route tables). */
+export interface DashboardApp extends Express {
+  readonly board: Express;
+}
+
+/**
+ * Health first (unauthenticated), then the credential check in front of everything else: the ops
+ * API and Bull Board with its assets and its own API. Throws MissingCredentialsError when the config
+ * has neither a password nor a token.
+ */
+export function createServer({
+  config,
+  ops,
+  redis,
+  logger,
+  registry,
+}: DashboardDependencies): DashboardApp {
+  const check = new CredentialCheck(config.dashboard);
+  const board = createBoard(ops.queues);
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+
+  app.use(healthRoutes(redis));
+  app.use(requireAuth(check));
+  app.get('/metrics', metricsHandler(registry));
+  app.use(opsApi(ops, logger));
+  app.use(board);
+  app.use((_request, response) =>
+    sendError(response, 404, 'not_found', 'no such page or API route'),
+  );
+  app.use(apiErrorHandler(logger, () => redis.status === 'ready'));
+  return Object.assign(app, { board });
+}

@@ -1,0 +1,130 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_REPLAY_RATE } from '@hookrelay/ops';
+import { configCheck } from './commands/config-check.js';
+import { dlqList } from './commands/dlq.js';
+import { pause, resume } from './commands/pause.js';
+import { replay, replayRequestOf, type ReplayFlags } from './commands/replay.js';
+import { printSendResult, send } from './commands/send.js';
+import { status } from './commands/status.js';
+import { runCommand, withOps, type GlobalOptions } from './context.js';
+import { consoleOutput } from './output.js';
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a whole number above 0');
+  return Number(value);
+}
+
+/** The `hookrelay` command line (SPEC §6); every command reads the same config and env as the apps. */
+export function buildProgram(): Command {
+  const program = new Command('hookrelay')
+    .description(
+      'Operate hookrelay: send signed test webhooks, watch queues, replay dead letters, pause deliveries.',
+    )
+    .option(
+      '-c, --config <path>',
+      'config file (default: $HOOKRELAY_CONFIG, else hookrelay.yaml here or above)',
+    )
+    .option('--json', 'print results as JSON, for scripts')
+    .showHelpAfterError();
+  const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
+
+  program
+    .command('send <source>')
+    .description(
+      "build a sample webhook (or read --file), sign it as the source's provider does, POST it to the ingress",
+    )
+    .option('-f, --file <path>', 'send this body instead of the built-in sample')
+    .option(
+      '-e, --event <type>',
+      'event type of the built-in sample (e.g. payment_intent.succeeded)',
+    )
+    .option(
+      '--content-type <type>',
+      "Content-Type to send (default: the sample's, or from the file extension)",
+    )
+    .option('--url <base>', 'ingress base URL (default: http://127.0.0.1:<ingress.port>)')
+    .action((source: string, _options, command: Command) =>
+      runCommand(globals(command), async ({ config, output }) => {
+        const result = await send(config, source, command.opts());
+        printSendResult(result, output);
+        return result.status >= 200 && result.status < 300 ? 0 : 1;
+      }),
+    );
+
+  program
+    .command('status')
+    .description(
+      'counts of every source and destination: waiting, active, delayed, retrying, delivered, dead',
+    )
+    .action((_options, command: Command) =>
+      runCommand(globals(command), ({ config, output }) =>
+        withOps(config, (ops) => status(ops, output)),
+      ),
+    );
+
+  program
+    .command('dlq')
+    .description('dead-letter queue')
+    .command('list')
+    .description('dead events, newest first, with their last error')
+    .option('-s, --source <name>', 'only this source')
+    .option('-n, --limit <count>', 'at most this many (default 100, at most 1000)', positiveInteger)
+    .action((options: { source?: string; limit?: number }, command: Command) =>
+      runCommand(globals(command), ({ config, output }) =>
+        withOps(config, (ops) => dlqList(ops, options, output)),
+      ),
+    );
+
+  program
+    .command('replay')
+    .description('replay dead events under their own ids, behind live traffic, paced')
+    .option('-s, --source <name>', 'only this source')
+    .option(
+      '--since <when>',
+      'received at or after: a duration back from now (2h, 30m) or a date (2026-05-01T10:00:00Z)',
+    )
+    .option('--until <when>', 'received at or before: same forms as --since')
+    .option('--id <ids...>', 'only these event ids (evt_…)')
+    .option(
+      '--rate <perSecond>',
+      `replays started per second (default ${DEFAULT_REPLAY_RATE})`,
+      positiveInteger,
+    )
+    .option('--dry-run', 'count what would be replayed; change nothing')
+    .action((options: ReplayFlags, command: Command) =>
+      runCommand(globals(command), ({ config, output }) =>
+        withOps(config, (ops) => replay(ops, replayRequestOf(options), output)),
+      ),
+    );
+
+  program
+    .command('pause <source>')
+    .description('hold deliveries of a source (the ingress keeps accepting and queuing)')
+    .action((source: string, _options, command: Command) =>
+      runCommand(globals(command), ({ config, output }) =>
+        withOps(config, (ops) => pause(ops, source, output)),
+      ),
+    );
+
+  program
+    .command('resume <source>')
+    .description('release the held deliveries of a source')
+    .action((source: string, _options, command: Command) =>
+      runCommand(globals(command), ({ config, output }) =>
+        withOps(config, (ops) => resume(ops, source, output)),
+      ),
+    );
+
+  program
+    .command('config')
+    .description('the config file')
+    .command('check')
+    .description('validate the config and print it with secrets masked')
+    .action((_options, command: Command) => {
+      const options = globals(command);
+      process.exitCode = configCheck(options.config, consoleOutput(options.json ?? false));
+    });
+
+  return program;
+}

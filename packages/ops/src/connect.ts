@@ -1,0 +1,54 @@
+import type { RedisConfig } from '@hookrelay/config';
+import { createRedis, type RedisClient } from '@hookrelay/queue';
+import { RedisUnavailableError } from './errors.js';
+
+/** The Redis address without its password, for messages. */
+export function describeRedis(config: RedisConfig): string {
+  if (config.cluster?.length) return `cluster ${config.cluster.join(', ')}`;
+  if (config.sentinels?.length)
+    return `sentinels ${config.sentinels.join(', ')} (${config.name ?? ''})`;
+  return config.url.replace(/\/\/([^:/@]*):([^@/]+)@/, '//$1:***@');
+}
+
+/**
+ * A fail-fast connection for one-shot tools (the CLI): resolves once Redis is ready; rejects with
+ * RedisUnavailableError on the first connection error, or after `timeoutMs`, instead of retrying forever.
+ */
+export async function connectRedis(
+  config: RedisConfig,
+  name: string,
+  timeoutMs = 5_000,
+): Promise<RedisClient> {
+  const client = createRedis(config, 'producer', name);
+  const where = describeRedis(config);
+  let timer: NodeJS.Timeout | undefined;
+  let onError: ((error: Error) => void) | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      if (client.status === 'ready') return resolve();
+      timer = setTimeout(
+        () =>
+          reject(
+            new RedisUnavailableError(`cannot reach Redis at ${where} within ${timeoutMs} ms`),
+          ),
+        timeoutMs,
+      );
+      onError = (error) =>
+        reject(
+          new RedisUnavailableError(
+            `cannot reach Redis at ${where}: ${error.message.replace(/\/\/[^@\s]*@/g, '//***@')}`,
+          ),
+        );
+      client.once('error', onError);
+      client.once('ready', () => resolve());
+    });
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    if (onError) client.off('error', onError);
+    client.on('error', () => undefined);
+  }
+}

@@ -1,0 +1,54 @@
+import type { HookrelayConfig } from '@hookrelay/config';
+import type { RedisClient } from '@hookrelay/queue';
+import { listDeadLetters, type DeadLetterPage, type DeadLetterQuery } from './dead-letters.js';
+import { DeliveryQueues } from './delivery-queues.js';
+import { pauseSource, resumeSource, type PauseResult } from './pause.js';
+import {
+  replayDeadLetters,
+  type ReplayOutcome,
+  type ReplayProgress,
+} from './replay-dead-letters.js';
+import { replayEvent, type EventReplay } from './replay-event.js';
+import type { ReplayRequest } from './replay-filter.js';
+import { sourceCounts, type SourceCounts } from './source-counts.js';
+
+/** Every operator action over one config's delivery queues: what the dashboard API and the CLI call. */
+export class Ops {
+  readonly queues: DeliveryQueues;
+
+  constructor(config: HookrelayConfig, connection: RedisClient) {
+    this.queues = new DeliveryQueues(config, connection);
+  }
+
+  sourceCounts(source?: string): Promise<SourceCounts[]> {
+    return sourceCounts(this.queues, source);
+  }
+
+  listDeadLetters(query: DeadLetterQuery = {}): Promise<DeadLetterPage> {
+    return listDeadLetters(this.queues, query);
+  }
+
+  replayDeadLetters(
+    request: ReplayRequest,
+    onProgress?: (progress: ReplayProgress) => void,
+  ): Promise<ReplayOutcome> {
+    return replayDeadLetters(this.queues, request, onProgress);
+  }
+
+  replayEvent(id: string): Promise<EventReplay> {
+    return replayEvent(this.queues, id);
+  }
+
+  pauseSource(source: string): Promise<PauseResult> {
+    return pauseSource(this.queues, source);
+  }
+
+  resumeSource(source: string): Promise<PauseResult> {
+    return resumeSource(this.queues, source);
+  }
+
+  /** Closes the queues; the connection belongs to the caller. */
+  close(): Promise<void> {
+    return this.queues.close();
+  }
+}

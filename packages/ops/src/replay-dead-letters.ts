@@ -1,0 +1,74 @@
+import type { DeliveryQueue, DeliveryQueues } from './delivery-queues.js';
+import { selectDeadLetters } from './dead-letter-selection.js';
+import { resolveReplayFilter, type ReplayRequest } from './replay-filter.js';
+import { replayFinishedJob } from './replay-job.js';
+
+export type ReplayOutcome =
+  | { readonly dryRun: true; readonly wouldReplay: number }
+  | { readonly dryRun: false; readonly replayed: number; readonly skipped: number };
+
+export interface ReplayProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Replays in flight at once; the pace (ReplayFilter.rate) is what bounds the load. */
+const PARALLEL_REPLAYS = 8;
+
+/** Replays one dead job; false when it left the dead-letter set meanwhile (replayed elsewhere, purged). */
+async function replayOne({ queue }: DeliveryQueue, id: string): Promise<boolean> {
+  const job = await queue.getJob(id);
+  if (!job) return false;
+  try {
+    await replayFinishedJob(job, 'failed');
+    return true;
+  } catch (error) {
+    if (!(await job.isFailed())) return false;
+    throw error;
+  }
+}
+
+/** Resolves when the `index`-th replay may start, `rate` replays a second after `startedAt`. */
+function paced(index: number, rate: number, startedAt: number): Promise<void> | undefined {
+  const waitMs = startedAt + (index * 1000) / rate - Date.now();
+  return waitMs > 0 ? new Promise((resolve) => setTimeout(resolve, waitMs)) : undefined;
+}
+
+/**
+ * Replays the dead events matching `request` (source, ids, received since/until), each under its own
+ * id. Replays go behind live traffic in the queue (REPLAY_PRIORITY) and are paced (`rate` a second,
+ * default DEFAULT_REPLAY_RATE) so that their deliveries never take the worker from live events.
+ * A dry run only counts them. Resolves once every selected event is back in its queue.
+ */
+export async function replayDeadLetters(
+  queues: DeliveryQueues,
+  request: ReplayRequest,
+  onProgress?: (progress: ReplayProgress) => void,
+): Promise<ReplayOutcome> {
+  const filter = resolveReplayFilter(request);
+  const selected = await Promise.all(
+    queues
+      .select(filter.source)
+      .map((entry) => selectDeadLetters(queues.connection, entry, filter)),
+  );
+  const work = selected.flatMap(({ entry, ids }) => ids.map((id) => ({ entry, id })));
+  if (filter.dryRun) return { dryRun: true, wouldReplay: work.length };
+
+  const startedAt = Date.now();
+  let next = 0;
+  let replayed = 0;
+  let skipped = 0;
+  onProgress?.({ done: 0, total: work.length });
+  const lane = async () => {
+    while (next < work.length) {
+      const index = next++;
+      await paced(index, filter.rate, startedAt);
+      const { entry, id } = work[index]!;
+      if (await replayOne(entry, id)) replayed += 1;
+      else skipped += 1;
+      onProgress?.({ done: replayed + skipped, total: work.length });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_REPLAYS, work.length) }, lane));
+  return { dryRun: false, replayed, skipped };
+}

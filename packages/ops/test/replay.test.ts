@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@hookrelay/testing';
+import { InvalidFilterError, REPLAY_PRIORITY, UnknownSourceError } from '../src/index.js';
+import { startOpsFixture, type OpsFixture } from './setup.js';
+
+const SOURCES = `
+  shop:
+    verify: { type: none }
+    destination: { url: "http://127.0.0.1:9/shop" }
+    retry: { attempts: 2 }
+  other:
+    verify: { type: none }
+    destination: { url: "http://127.0.0.1:9/other" }
+    retry: { attempts: 1 }
+  busy:
+    verify: { type: none }
+    destination: { url: "http://127.0.0.1:9/busy" }
+    retry: { attempts: 1 }
+  slow:
+    verify: { type: none }
+    destination: { url: "http://127.0.0.1:9/slow" }
+    retry: { attempts: 3 }
+`;
+
+describe('replaying dead-lettered deliveries', () => {
+  let fx: OpsFixture;
+  const deadCount = async (source = 'shop') =>
+    (await fx.ops.sourceCounts(source))[0]!.destinations[0]!.dead;
+
+  beforeAll(async () => {
+    fx = await startOpsFixture(SOURCES);
+  });
+  afterAll(() => fx.close());
+
+  it('a dead event replayed keeps its id, gets a fresh attempt budget, and dies again with its old and new attempts', async () => {
+    fx.startWorker('shop');
+    const id = await fx.send('shop');
+    await waitFor(async () => (await deadCount()) === 1, { what: 'the event to die' });
+
+    const dryRun = await fx.ops.replayDeadLetters({ source: 'shop', dryRun: true });
+    expect(dryRun).toEqual({ dryRun: true, wouldReplay: 1 });
+    expect(await deadCount()).toBe(1);
+
+    expect(await fx.ops.replayDeadLetters({ source: 'shop' })).toEqual({
+      dryRun: false,
+      replayed: 1,
+      skipped: 0,
+    });
+    await waitFor(
+      async () =>
+        (await deadCount()) === 1 &&
+        (await fx.ops.listDeadLetters({ source: 'shop' })).deadLetters[0]?.attempts.length === 4,
+      {
+        what: 'the replayed event to die again',
+      },
+    );
+    const [dead] = (await fx.ops.listDeadLetters({ source: 'shop' })).deadLetters;
+    expect(dead).toMatchObject({
+      id,
+      source: 'shop',
+      destination: 'default',
+      attemptsMade: 2,
+      lastStatus: 500,
+      lastError: 'HTTP 500',
+    });
+    expect(dead!.attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'retry'],
+      [2, 'dead'],
+      [1, 'retry'],
+      [2, 'dead'],
+    ]);
+    expect(dead!.replays).toEqual([{ replayedAt: expect.any(Number), from: 'failed' }]);
+    const job = await fx.ops.queues.ofSource('shop')[0]!.queue.getJob(id);
+    expect(job!.priority).toBe(REPLAY_PRIORITY);
+  });
+
+  it('a replayed event is delivered once the backend is healthy, under the same id, and the dead set is empty', async () => {
+    fx.backendUp = true;
+    const [dead] = (await fx.ops.listDeadLetters({ source: 'shop' })).deadLetters;
+    expect(await fx.ops.replayDeadLetters({ ids: [dead!.id] })).toMatchObject({ replayed: 1 });
+    const queue = fx.ops.queues.ofSource('shop')[0]!.queue;
+    await waitFor(async () => (await queue.getJobState(dead!.id)) === 'completed', {
+      what: 'delivery',
+    });
+    expect(await deadCount()).toBe(0);
+  });
+
+  it('a delivered event can be replayed by id while it is retained', async () => {
+    const queue = fx.ops.queues.ofSource('shop')[0]!.queue;
+    const id = await fx.send('shop');
+    await waitFor(async () => (await queue.getJobState(id)) === 'completed');
+    const before = fx.taken.filter((taken) => taken === id).length;
+    expect(await fx.ops.replayEvent(id)).toEqual({
+      id,
+      replayed: 1,
+      deliveries: [{ source: 'shop', destination: 'default', from: 'completed' }],
+    });
+    await waitFor(() => fx.taken.filter((taken) => taken === id).length === before + 1, {
+      what: 'second delivery',
+    });
+    await waitFor(async () => (await queue.getJobState(id)) === 'completed');
+  });
+
+  it('a time window selects dead events by when they were received', async () => {
+    fx.backendUp = false;
+    fx.startWorker('other');
+    const early = await fx.send('other');
+    await waitFor(async () => (await deadCount('other')) === 1);
+    const between = Date.now() + 5;
+    await waitFor(() => Date.now() > between + 5, { intervalMs: 5 });
+    const late = await fx.send('other');
+    await waitFor(async () => (await deadCount('other')) === 2);
+
+    const count = async (window: { since?: string | number; until?: string | number }) => {
+      const outcome = await fx.ops.replayDeadLetters({ source: 'other', ...window, dryRun: true });
+      return outcome.dryRun ? outcome.wouldReplay : -1;
+    };
+    expect(await count({ since: between })).toBe(1);
+    expect(await count({ until: new Date(between).toISOString() })).toBe(1);
+    expect(await count({ since: '1h' })).toBe(2);
+    expect(await count({ until: '1h' })).toBe(0);
+    expect(await fx.ops.replayDeadLetters({ source: 'other', since: between })).toMatchObject({
+      replayed: 1,
+    });
+    await waitFor(
+      async () =>
+        (await fx.ops.listDeadLetters({ source: 'other' })).deadLetters.find((d) => d.id === late)
+          ?.replays.length === 1,
+    );
+    const early1 = (await fx.ops.listDeadLetters({ source: 'other' })).deadLetters.find(
+      (d) => d.id === early,
+    );
+    expect(early1?.replays).toEqual([]);
+  });
+
+  it('an unknown source and an unreadable window are refused with typed errors', async () => {
+    await expect(fx.ops.replayDeadLetters({ source: 'nope' })).rejects.toBeInstanceOf(
+      UnknownSourceError,
+    );
+    await expect(fx.ops.listDeadLetters({ source: 'nope' })).rejects.toBeInstanceOf(
+      UnknownSourceError,
+    );
+    await expect(fx.ops.pauseSource('nope')).rejects.toBeInstanceOf(UnknownSourceError);
+    await expect(fx.ops.replayDeadLetters({ since: 'yesterday-ish' })).rejects.toBeInstanceOf(
+      InvalidFilterError,
+    );
+    await expect(fx.ops.replayDeadLetters({ since: '1h', until: '2h' })).rejects.toBeInstanceOf(
+      InvalidFilterError,
+    );
+    await expect(fx.ops.listDeadLetters({ limit: 0 })).rejects.toBeInstanceOf(InvalidFilterError);
+  });
+
+  it('replays wait behind fresh events: the worker takes every fresh event first', async () => {
+    fx.backendUp = false;
+    fx.startWorker('busy');
+    for (let i = 0; i < 3; i++) await fx.send('busy');
+    await waitFor(async () => (await deadCount('busy')) === 3);
+    const dead = new Set(
+      (await fx.ops.listDeadLetters({ source: 'busy' })).deadLetters.map((d) => d.id),
+    );
+
+    await fx.ops.pauseSource('busy');
+    expect(await fx.ops.replayDeadLetters({ source: 'busy' })).toMatchObject({ replayed: 3 });
+    const fresh = [await fx.send('busy'), await fx.send('busy'), await fx.send('busy')];
+    const [counts] = await fx.ops.sourceCounts('busy');
+    expect(counts).toMatchObject({
+      paused: true,
+      destinations: [{ waiting: 6, dead: 0, paused: true }],
+    });
+
+    fx.backendUp = true;
+    fx.taken.length = 0;
+    await fx.ops.resumeSource('busy');
+    await waitFor(() => fx.taken.length === 6, { what: 'six deliveries' });
+    expect(fx.taken.slice(0, 3).sort()).toEqual([...fresh].sort());
+    expect(new Set(fx.taken.slice(3))).toEqual(dead);
+  });
+
+  it('counts tell retries (failed) from scheduled events (delayed) and from dead ones', async () => {
+    fx.backendUp = false;
+    fx.backoffMs = 60_000;
+    fx.startWorker('slow');
+    await fx.send('slow');
+    await fx.send('slow', { delayMs: 60_000 });
+    await waitFor(
+      async () => (await fx.ops.sourceCounts('slow'))[0]!.destinations[0]!.failed === 1,
+      { what: 'a retrying delivery' },
+    );
+    const [slow] = await fx.ops.sourceCounts('slow');
+    expect(slow!.destinations[0]).toEqual({
+      name: 'default',
+      queue: 'delivery.slow.default',
+      waiting: 0,
+      active: 0,
+      delayed: 1,
+      failed: 1,
+      completed: 0,
+      dead: 0,
+      paused: false,
+    });
+  });
+});

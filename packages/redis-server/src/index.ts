@@ -9,6 +9,11 @@ export interface RedisServerOptions {
   /** AOF with fsync on every write: what hookrelay needs to lose nothing it acknowledged. */
   readonly durable?: boolean;
   readonly bind?: string;
+  /**
+   * Own process group, so a terminal's Ctrl-C reaches only the launcher, which stops Redis last
+   * (npm start). Off for tests, whose servers should go down with them.
+   */
+  readonly detached?: boolean;
 }
 
 /** Install hints printed when no `redis-server` binary can be found. */
@@ -80,8 +85,10 @@ export class RedisServer {
         ? ['--appendonly', 'no']
         : ['--appendonly', 'yes', '--appendfsync', 'always']),
     ];
-    // Own process group: a terminal's Ctrl-C reaches the launcher, which stops Redis last.
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+    const child = spawn(bin, args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      detached: this.options.detached ?? false,
+    });
     this.child = child;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

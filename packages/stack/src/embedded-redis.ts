@@ -19,7 +19,12 @@ export async function chooseRedis(
   if (redisUrl) return { kind: 'external', url: redisUrl };
   if (await isListening(6379)) return { kind: 'external', url: 'redis://127.0.0.1:6379' };
   if (!redisBinary()) return { kind: 'missing', message: MISSING_REDIS_MESSAGE };
-  const server = new RedisServer({ port: 6379, dir: join(root, '.data', 'redis'), durable: true });
+  const server = new RedisServer({
+    port: 6379,
+    dir: join(root, '.data', 'redis'),
+    durable: true,
+    detached: true,
+  });
   await server.start();
   return { kind: 'embedded', server };
 }

@@ -5,6 +5,7 @@ COPY package.json package-lock.json turbo.json tsconfig.base.json ./
 COPY packages ./packages
 COPY apps ./apps
 COPY tests/package.json ./tests/package.json
+COPY bench/package.json ./bench/package.json
 RUN npm ci --no-audit --no-fund && npx turbo run build --filter='./apps/*' && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -103,6 +103,20 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
   });
 
+  it('copies every workspace, so npm ci inside the image sees the lock file whole', () => {
+    const { workspaces } = JSON.parse(read('package.json')) as { workspaces: string[] };
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(?:--chown=\S+ )?(.+) \S+$/gm)].flatMap(
+      ([, s]) => s!.split(' '),
+    );
+    for (const workspace of workspaces) {
+      const folder = workspace.replace('/*', '');
+      expect(
+        copied.some((path) => path === folder || path === `${folder}/package.json`),
+        workspace,
+      ).toBe(true);
+    }
+  });
+
   it('execs node so SIGTERM reaches it', () => {
     expect(dockerfile).toMatch(/ENTRYPOINT \[.*exec node apps\/\$APP\/dist\/index\.js/);
   });

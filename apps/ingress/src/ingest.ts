@@ -37,7 +37,7 @@ export type IngestOutcome =
     }
   | {
       readonly kind: 'rejected';
-      readonly code: RejectionCode | 'body_invalid';
+      readonly code: RejectionCode | 'body_invalid' | 'payload_too_large';
       readonly message: string;
     }
   | { readonly kind: 'unavailable'; readonly message: string };

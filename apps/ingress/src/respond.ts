@@ -12,7 +12,15 @@ function send(response: Response, status: number, body: string): void {
   response.status(status).type('application/json').send(body);
 }
 
-/** accepted → 202 | duplicate → 200 | signature_missing → 401 | other rejections → 400 | unavailable → 503. */
+const REJECTION_STATUS: Partial<Record<string, number>> = {
+  signature_missing: 401,
+  payload_too_large: 413,
+};
+
+/**
+ * accepted → 202 | duplicate → 200 | signature_missing → 401 | payload_too_large → 413 |
+ * other rejections → 400 | unavailable → 503.
+ */
 export function respond(response: Response, outcome: IngestOutcome): void {
   switch (outcome.kind) {
     case 'accepted':
@@ -20,9 +28,10 @@ export function respond(response: Response, outcome: IngestOutcome): void {
     case 'duplicate':
       return send(response, 200, `{"received":true,"id":"${outcome.id}","duplicate":true}`);
     case 'rejected':
+      if (outcome.code === 'payload_too_large') response.setHeader('Connection', 'close');
       return send(
         response,
-        outcome.code === 'signature_missing' ? 401 : 400,
+        REJECTION_STATUS[outcome.code] ?? 400,
         errorBody(outcome.code, outcome.message),
       );
     case 'unavailable':

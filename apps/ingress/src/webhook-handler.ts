@@ -1,0 +1,59 @@
+import type { Request, Response } from 'express';
+import type { Logger } from '@hookrelay/logger';
+import type { IngressMetrics } from '@hookrelay/metrics';
+import type { EventEnqueuer } from '@hookrelay/queue';
+import { ingest, type IngestOutcome } from './ingest.js';
+import { BodyAbortedError, PayloadTooLargeError, readBody } from './read-body.js';
+import { recordOutcome } from './record-outcome.js';
+import { requestIdOf } from './request-id.js';
+import { respond } from './respond.js';
+import type { SourceRoute } from './source-route.js';
+
+export interface WebhookHandlerDependencies {
+  readonly enqueuer: EventEnqueuer;
+  readonly logger: Logger;
+  readonly metrics: IngressMetrics;
+  readonly now: () => number;
+}
+
+/** Read the exact bytes → ingest (verify, event id, enqueue) → answer → log and count. */
+export function createWebhookHandler({
+  enqueuer,
+  logger,
+  metrics,
+  now,
+}: WebhookHandlerDependencies) {
+  return async (route: SourceRoute, request: Request, response: Response): Promise<void> => {
+    const receivedAt = now();
+    const requestId = requestIdOf(request.headers);
+    response.setHeader('X-Request-Id', requestId);
+    if (logger.isDebugEnabled())
+      logger.debug('received', { source: route.source.name, requestId, path: request.path });
+
+    let body: Buffer | undefined;
+    let outcome: IngestOutcome;
+    try {
+      body = await readBody(request, route.source.bodyLimit);
+      outcome = await ingest(
+        route,
+        {
+          body,
+          headers: request.headers,
+          // Only URL-signing schemes (Twilio) read it, so it is built on demand.
+          get url() {
+            return `${request.protocol}://${request.get('host') ?? 'localhost'}${request.originalUrl}`;
+          },
+          requestId,
+          receivedAt,
+        },
+        enqueuer,
+      );
+    } catch (error) {
+      if (error instanceof BodyAbortedError) return;
+      if (!(error instanceof PayloadTooLargeError)) throw error;
+      outcome = { kind: 'rejected', code: 'payload_too_large', message: error.message };
+    }
+    respond(response, outcome);
+    recordOutcome(logger, metrics, { route, requestId, body, ackMs: now() - receivedAt }, outcome);
+  };
+}

@@ -11,16 +11,30 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read the environment in @hookrelay/config only.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read the environment in @hookrelay/config only.',
+        },
       ],
     },
   },
   {
-    files: ['packages/config/src/**', '**/test/**', 'tests/**', 'packages/testing/**', 'packages/stack/**', '**/*.config.ts'],
+    files: [
+      'packages/config/src/**',
+      '**/test/**',
+      'tests/**',
+      'packages/testing/**',
+      'packages/stack/**',
+      '**/*.config.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -17,8 +17,12 @@ describe('nextDelay', () => {
   });
 
   it('grows linearly and stays fixed with the other kinds', () => {
-    expect([1, 2, 3].map((n) => nextDelay(policy({ backoff: 'linear' }), n))).toEqual([1_000, 2_000, 3_000]);
-    expect([1, 2, 3].map((n) => nextDelay(policy({ backoff: 'fixed' }), n))).toEqual([1_000, 1_000, 1_000]);
+    expect([1, 2, 3].map((n) => nextDelay(policy({ backoff: 'linear' }), n))).toEqual([
+      1_000, 2_000, 3_000,
+    ]);
+    expect([1, 2, 3].map((n) => nextDelay(policy({ backoff: 'fixed' }), n))).toEqual([
+      1_000, 1_000, 1_000,
+    ]);
   });
 
   it('never waits longer than maxDelay', () => {

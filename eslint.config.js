@@ -33,6 +33,7 @@ export default tseslint.config(
       'tests/**',
       'packages/testing/**',
       'packages/stack/**',
+      'bench/**',
       '**/*.config.ts',
     ],
     rules: { 'no-restricted-properties': 'off' },

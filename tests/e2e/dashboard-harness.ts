@@ -46,7 +46,7 @@ export async function startDashboard(relay: Relay): Promise<Dashboard> {
   const logs = new LogCapture();
   const ops = new Ops(config, redis);
   const registry = createRegistry('dashboard');
-  const closeQueueMetrics = queueMetrics(registry, config, redis);
+  queueMetrics(registry, ops.queues.all(), redis);
   const app = createServer({
     config,
     ops,
@@ -75,7 +75,6 @@ export async function startDashboard(relay: Relay): Promise<Dashboard> {
     },
     async close() {
       await http.close();
-      await closeQueueMetrics();
       await ops.close();
       redis.disconnect();
     },

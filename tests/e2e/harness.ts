@@ -3,7 +3,13 @@ import { parseConfig, type HookrelayConfig } from '@hookrelay/config';
 import { createDemoBackend, type DemoBackend } from '@hookrelay/demo-backend';
 import { createServer } from '@hookrelay/ingress';
 import { createLogger } from '@hookrelay/logger';
-import { createRedis, deliveryQueueName, EventEnqueuer, type RedisClient } from '@hookrelay/queue';
+import {
+  createRedis,
+  deliveryQueueName,
+  EventEnqueuer,
+  openDeliveryQueues,
+  type RedisClient,
+} from '@hookrelay/queue';
 import {
   freePort,
   listen,
@@ -84,7 +90,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       metrics: { registry: ingressRegistry, ingress: ingressMetrics(ingressRegistry) },
     }),
   );
-  const closeQueueMetrics = queueMetrics(workerRegistry, config, consumer);
+  const metricQueues = openDeliveryQueues(config, consumer);
+  queueMetrics(workerRegistry, metricQueues, consumer);
   const workerDeliveryMetrics = deliveryMetrics(workerRegistry);
   const queues = new Map<string, Queue>();
   const inspector: RedisClient = createRedis(config.redis, 'consumer', 'test-inspector');
@@ -118,7 +125,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     async close() {
       await relay.workers?.close();
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
-      await closeQueueMetrics();
+      await Promise.allSettled(metricQueues.map(({ queue }) => queue.close()));
       await ingress.close();
       await enqueuer.close().catch(() => undefined);
       await backendServer.close();

@@ -19,7 +19,7 @@ const redis = createRedis(config.redis, 'producer', 'hookrelay-dashboard');
 redis.on('error', (error: Error) => logger.debug('redis error', { reason: error.message }));
 const ops = new Ops(config, redis);
 const registry = createRegistry('dashboard');
-const closeQueueMetrics = queueMetrics(registry, config, redis);
+queueMetrics(registry, ops.queues.all(), redis);
 const app = createServer({ config, ops, redis, logger, registry });
 
 const server = app.listen(config.dashboard.port, config.dashboard.host, () => {
@@ -37,7 +37,6 @@ onShutdown(logger, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await closeAll(
     () => ops.close(),
-    closeQueueMetrics,
     () => redis.quit().catch(() => redis.disconnect()),
   );
 });

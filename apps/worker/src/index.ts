@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from '@hookrelay/config';
 import { createLogger } from '@hookrelay/logger';
-import { createRedis } from '@hookrelay/queue';
+import { createRedis, openDeliveryQueues } from '@hookrelay/queue';
 import { closeAll, onShutdown } from '@hookrelay/service-kit';
 import { startDeliveryWorkers } from './delivery-workers.js';
 import { createRegistry, deliveryMetrics, queueMetrics } from '@hookrelay/metrics';
@@ -11,7 +11,8 @@ const logger = createLogger({ app: 'worker', level: config.log.level });
 const redis = createRedis(config.redis, 'consumer', 'hookrelay-worker');
 redis.on('error', (error: Error) => logger.debug('redis error', { reason: error.message }));
 const registry = createRegistry('worker');
-const closeQueueMetrics = queueMetrics(registry, config, redis);
+const queues = openDeliveryQueues(config, redis);
+queueMetrics(registry, queues, redis);
 const workers = startDeliveryWorkers({
   config,
   connection: redis,
@@ -36,7 +37,11 @@ onShutdown(
     await workers.close();
     await closeAll(
       () => new Promise<void>((resolve) => server.close(() => resolve())),
-      closeQueueMetrics,
+      ...queues.map(
+        ({ queue }) =>
+          () =>
+            queue.close(),
+      ),
       () => redis.quit().catch(() => redis.disconnect()),
     );
   },

@@ -1,7 +1,6 @@
-import { Queue } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
-import type { HookrelayConfig } from '@hookrelay/config';
-import { deliveryQueueName, type RedisClient } from '@hookrelay/queue';
+import type { DeliveryQueueHandle, RedisClient } from '@hookrelay/queue';
+import { redisReachable } from '@hookrelay/service-kit';
 
 /** BullMQ state → the `state` label; BullMQ's failed set is hookrelay's dead-letter set. */
 const STATES = {
@@ -15,23 +14,13 @@ const BULLMQ_STATES = Object.keys(STATES) as (keyof typeof STATES)[];
 
 /**
  * Queue depth and paused flag per (source, destination), read from Redis at scrape time, plus
- * `hookrelay_redis_up`. Returns a closer for the Queue handles it opened.
+ * `hookrelay_redis_up`. The queues and the connection stay their caller's to close.
  */
 export function queueMetrics(
   registry: Registry,
-  config: HookrelayConfig,
+  queues: readonly DeliveryQueueHandle[],
   connection: RedisClient,
-): () => Promise<void> {
-  const queues = config.sources.flatMap((source) =>
-    source.destinations.map((destination) => ({
-      source: source.name,
-      destination: destination.name,
-      queue: new Queue(deliveryQueueName(source.name, destination.name), {
-        connection,
-        prefix: config.redis.prefix,
-      }),
-    })),
-  );
+): void {
   // prom-client collects metrics concurrently, so each gauge reads Redis for itself at scrape time.
   new Gauge({
     name: 'hookrelay_queue_jobs',
@@ -66,18 +55,7 @@ export function queueMetrics(
     help: '1 when Redis answered PING during the last scrape, 0 otherwise.',
     registers: [registry],
     async collect() {
-      this.set(
-        await Promise.race([
-          connection.ping().then(
-            () => 1,
-            () => 0,
-          ),
-          new Promise<number>((r) => setTimeout(r, 500, 0).unref()),
-        ]),
-      );
+      this.set((await redisReachable(connection)) ? 1 : 0);
     },
   });
-  return async () => {
-    await Promise.allSettled(queues.map(({ queue }) => queue.close()));
-  };
 }

@@ -1,14 +1,10 @@
 import type { HookrelayConfig } from '@hookrelay/config';
-import { deliveryQueueName, type RedisClient } from '@hookrelay/queue';
+import { openDeliveryQueues, type DeliveryQueueHandle, type RedisClient } from '@hookrelay/queue';
 import { UnknownSourceError } from './errors.js';
 import { ReplayableQueue } from './replayable-queue.js';
 
-/** One destination's queue, with the names it is known by. */
-export interface DeliveryQueue {
-  readonly source: string;
-  readonly destination: string;
-  readonly queue: ReplayableQueue;
-}
+/** One destination's queue, with the names it is known by; its retries are hookrelay replays. */
+export type DeliveryQueue = DeliveryQueueHandle<ReplayableQueue>;
 
 /** A handle on every delivery queue the config declares, opened once over one shared connection. */
 export class DeliveryQueues {
@@ -18,16 +14,10 @@ export class DeliveryQueues {
     config: HookrelayConfig,
     readonly connection: RedisClient,
   ) {
-    for (const source of config.sources) {
-      const queues = source.destinations.map((destination) => ({
-        source: source.name,
-        destination: destination.name,
-        queue: new ReplayableQueue(deliveryQueueName(source.name, destination.name), {
-          connection,
-          prefix: config.redis.prefix,
-        }),
-      }));
-      this.bySource.set(source.name, queues);
+    for (const handle of openDeliveryQueues(config, connection, ReplayableQueue)) {
+      const queues = this.bySource.get(handle.source) ?? [];
+      queues.push(handle);
+      this.bySource.set(handle.source, queues);
     }
   }
 

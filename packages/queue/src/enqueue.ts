@@ -1,8 +1,8 @@
-import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
+import { FlowProducer, type JobsOptions, type Queue } from 'bullmq';
 import type { HookrelayConfig } from '@hookrelay/config';
 import type { RedisClient } from './connection.js';
 import { baseJobOptions } from './job-options.js';
-import { deliveryQueueName } from './names.js';
+import { openDeliveryQueues } from './delivery-queues.js';
 import type { DeliveryJobData } from './job.js';
 
 /** The event as the ingress hands it over; one job per destination is made from it. */
@@ -28,7 +28,7 @@ interface Target {
  * round trip (BullMQ `deduplication` with a TTL, one MULTI through FlowProducer for fan-out).
  */
 export class EventEnqueuer {
-  private readonly targets = new Map<string, readonly Target[]>();
+  private readonly targets = new Map<string, Target[]>();
   private readonly flows: FlowProducer;
   private readonly queues: Queue[] = [];
 
@@ -36,23 +36,17 @@ export class EventEnqueuer {
     private readonly config: HookrelayConfig,
     private readonly client: RedisClient,
   ) {
-    const prefix = config.redis.prefix;
-    for (const source of config.sources) {
-      const targets = source.destinations.map((destination) => {
-        const queue = new Queue(deliveryQueueName(source.name, destination.name), {
-          connection: client,
-          prefix,
-        });
-        this.queues.push(queue);
-        return {
-          destination: destination.name,
-          queue,
-          options: baseJobOptions(destination, config.retention),
-        };
+    for (const handle of openDeliveryQueues(config, client)) {
+      this.queues.push(handle.queue);
+      const targets = this.targets.get(handle.source) ?? [];
+      targets.push({
+        destination: handle.destination,
+        queue: handle.queue,
+        options: baseJobOptions(handle.config, config.retention),
       });
-      this.targets.set(source.name, targets);
+      this.targets.set(handle.source, targets);
     }
-    this.flows = new FlowProducer({ connection: client, prefix });
+    this.flows = new FlowProducer({ connection: client, prefix: config.redis.prefix });
   }
 
   /** Resolves once Redis holds a job for every destination; rejects with QueueUnavailableError otherwise. */

@@ -6,6 +6,6 @@ export {
   ConfigError,
   type LoadOptions,
 } from './load.js';
-export { maskSecrets } from './mask-secrets.js';
+export { maskSecrets, maskUrlPassword } from './mask-secrets.js';
 export type * from './types.js';
 export { readDotenv } from './dotenv.js';

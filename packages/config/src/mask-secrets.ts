@@ -1,10 +1,15 @@
 const SECRET_KEYS = /secret|password|token|value|authorization|api[-_]?key|webhookid/i;
 
+/** `redis://user:password@host` → `redis://user:<mask>@host`; other text unchanged. */
+export function maskUrlPassword(text: string, mask = '••••••'): string {
+  return text.replace(/\/\/([^:/@]*):([^@/]+)@/, `//$1:${mask}@`);
+}
+
 /** A copy of a config tree with every secret-looking value replaced, for printing. */
 export function maskSecrets(value: unknown, key = ''): unknown {
   if (typeof value === 'string') {
     if (SECRET_KEYS.test(key) && value !== '') return '••••••';
-    return value.replace(/\/\/([^:/@]*):([^@/]+)@/, '//$1:••••••@');
+    return maskUrlPassword(value);
   }
   if (Array.isArray(value)) return value.map((item) => maskSecrets(item, key));
   if (value !== null && typeof value === 'object') {

@@ -1,4 +1,4 @@
-import type { RedisConfig } from '@hookrelay/config';
+import { maskUrlPassword, type RedisConfig } from '@hookrelay/config';
 import { createRedis, type RedisClient } from '@hookrelay/queue';
 import { RedisUnavailableError } from './errors.js';
 
@@ -7,7 +7,7 @@ export function describeRedis(config: RedisConfig): string {
   if (config.cluster?.length) return `cluster ${config.cluster.join(', ')}`;
   if (config.sentinels?.length)
     return `sentinels ${config.sentinels.join(', ')} (${config.name ?? ''})`;
-  return config.url.replace(/\/\/([^:/@]*):([^@/]+)@/, '//$1:***@');
+  return maskUrlPassword(config.url, '***');
 }
 
 /**

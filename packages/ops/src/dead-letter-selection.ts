@@ -1,8 +1,7 @@
 import type { RedisClient } from '@hookrelay/queue';
 import type { DeliveryQueue } from './delivery-queues.js';
+import { pipelined, type Pipeline } from './pipelined.js';
 import type { ReplayFilter } from './replay-filter.js';
-
-const BATCH = 1_000;
 
 /** Dead events of one queue that match a replay filter. */
 export interface SelectedDeadLetters {
@@ -10,22 +9,17 @@ export interface SelectedDeadLetters {
   readonly ids: string[];
 }
 
-async function pipelined<T>(
+/** Every value of a pipelined read, or the first error. */
+async function readAll<T>(
   connection: RedisClient,
   ids: readonly string[],
-  add: (pipeline: ReturnType<RedisClient['pipeline']>, id: string) => void,
+  add: (pipeline: Pipeline, id: string) => void,
   read: (value: unknown) => T,
 ): Promise<T[]> {
-  const values: T[] = [];
-  for (let start = 0; start < ids.length; start += BATCH) {
-    const pipeline = connection.pipeline();
-    for (const id of ids.slice(start, start + BATCH)) add(pipeline, id);
-    for (const [error, value] of (await pipeline.exec()) ?? []) {
-      if (error) throw error;
-      values.push(read(value));
-    }
-  }
-  return values;
+  return (await pipelined(connection, ids, add)).map(([error, value]) => {
+    if (error) throw error;
+    return read(value);
+  });
 }
 
 /**
@@ -42,7 +36,7 @@ export async function selectDeadLetters(
   let ids: string[];
   if (filter.ids) {
     const wanted = [...filter.ids];
-    const scores = await pipelined(
+    const scores = await readAll(
       connection,
       wanted,
       (p, id) => p.zscore(failedKey, id),
@@ -55,7 +49,7 @@ export async function selectDeadLetters(
   if (filter.sinceMs !== undefined || filter.untilMs !== undefined) {
     const since = filter.sinceMs ?? 0;
     const until = filter.untilMs ?? Number.POSITIVE_INFINITY;
-    const received = await pipelined(
+    const received = await readAll(
       connection,
       ids,
       (p, id) => p.hget(entry.queue.toKey(id), 'timestamp'),

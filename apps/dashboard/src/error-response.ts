@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '@hookrelay/logger';
+import { errorBody } from '@hookrelay/service-kit';
 import {
   EventNotFinishedError,
   InvalidFilterError,
@@ -10,7 +11,7 @@ import {
 } from '@hookrelay/ops';
 
 export function sendError(response: Response, status: number, code: string, message: string): void {
-  response.status(status).json({ error: { code, message } });
+  response.status(status).type('application/json').send(errorBody(code, message));
 }
 
 /** One HTTP status per ops error class. */

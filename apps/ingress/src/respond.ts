@@ -1,12 +1,9 @@
 import type { Response } from 'express';
+import { errorBody } from '@hookrelay/service-kit';
 import type { IngestOutcome } from './ingest.js';
 
 /** Seconds a provider should wait before retrying when Redis is away. */
 const RETRY_AFTER_SECONDS = '5';
-
-export function errorBody(code: string, message: string): string {
-  return JSON.stringify({ error: { code, message } });
-}
 
 /** Writes the answer directly: Express's send() (type lookup, freshness, etag) costs more than the rest of the reply. */
 function send(response: Response, status: number, body: string): void {

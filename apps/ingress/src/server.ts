@@ -3,8 +3,7 @@ import type { HookrelayConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
 import type { EventEnqueuer, RedisClient } from '@hookrelay/queue';
 import { metricsHandler, type IngressMetrics, type Registry } from '@hookrelay/metrics';
-import { healthRoutes } from '@hookrelay/service-kit';
-import { errorBody } from './respond.js';
+import { errorBody, healthRoutes } from '@hookrelay/service-kit';
 import { buildRouteTable } from './source-route.js';
 import { createWebhookHandler } from './webhook-handler.js';
 

@@ -1,6 +1,6 @@
 import type { DestinationConfig } from '@hookrelay/config';
 import { decodeBody, type DeliveryJobData } from '@hookrelay/queue';
-import { parseBody, providerFor } from '@hookrelay/verifiers';
+import { parseBody, providerFor, valueAt } from '@hookrelay/verifiers';
 import type { RelaySigner } from './relay-signature.js';
 
 export interface DeliveryRequest {
@@ -13,12 +13,7 @@ export interface DeliveryRequest {
 function envelopeData(parsed: unknown, verifyType: string): unknown {
   const location = providerFor(verifyType).event?.data;
   if (!location) return parsed;
-  let value: unknown = parsed;
-  for (const key of location.split('.').slice(1)) {
-    if (value === null || typeof value !== 'object') return parsed;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value ?? parsed;
+  return valueAt(parsed, location.split('.').slice(1)) ?? parsed;
 }
 
 function envelope(job: DeliveryJobData, raw: Buffer, verifyType: string): Buffer {

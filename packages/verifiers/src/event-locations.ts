@@ -10,6 +10,16 @@ export type FieldReader = (context: EventContext) => string | undefined;
 
 const SINGLE = /^(body(\.[^.|]+)*|headers\.[^.|]+)$/;
 
+/** Walks `path` into a parsed body; undefined as soon as a step is not an object. */
+export function valueAt(root: unknown, path: readonly string[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
 function compileSingle(location: string): FieldReader {
   const [root, ...path] = location.split('.');
   if (root === 'headers' && path.length > 0) {
@@ -21,11 +31,7 @@ function compileSingle(location: string): FieldReader {
   }
   if (root === 'body') {
     return (context) => {
-      let value: unknown = context.body();
-      for (const key of path) {
-        if (value === null || typeof value !== 'object') return undefined;
-        value = (value as Record<string, unknown>)[key];
-      }
+      const value = valueAt(context.body(), path);
       return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
     };
   }

@@ -10,6 +10,7 @@ export {
 } from './catalogue.js';
 export {
   compileLocation,
+  valueAt,
   isValidLocation,
   type EventContext,
   type FieldReader,

@@ -1,3 +1,4 @@
+import { providerFor } from '@hookrelay/verifiers';
 import type { RawConfig } from './schema.js';
 import type { DestinationConfig, HookrelayConfig, RetryPolicy, SourceConfig } from './types.js';
 
@@ -37,6 +38,7 @@ function resolveSource(name: string, raw: RawSource, config: RawConfig): SourceC
     timeoutMs: d.timeout ?? raw.timeout ?? config.defaults.timeout,
     retry: mergeRetry(sourceRetry, d.retry),
   }));
+  const provider = providerFor(raw.verify.type);
   const fallbackPath = `/webhooks/${name}`;
   const paths = raw.path && raw.path !== fallbackPath ? [raw.path, fallbackPath] : [fallbackPath];
   return {
@@ -45,6 +47,8 @@ function resolveSource(name: string, raw: RawSource, config: RawConfig): SourceC
     bodyLimit: raw.bodyLimit ?? config.ingress.bodyLimit,
     verify: raw.verify,
     event: raw.event,
+    format: raw.format ?? provider.bodyFormat ?? 'json',
+    dedupeContent: raw.dedupe.content ?? provider.replayGuard === 'content',
     destinations,
     log: raw.log,
   };
@@ -60,6 +64,9 @@ export function resolveConfig(raw: RawConfig): HookrelayConfig {
       bodyLimit: raw.ingress.bodyLimit,
       enqueueTimeoutMs: raw.ingress.enqueueTimeout,
       trustProxy: raw.ingress.trustProxy,
+      headersTimeoutMs: raw.ingress.headersTimeout,
+      requestTimeoutMs: raw.ingress.requestTimeout,
+      maxConnections: raw.ingress.maxConnections,
     },
     dashboard: raw.dashboard,
     worker: {

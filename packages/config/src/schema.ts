@@ -5,6 +5,12 @@ import { isValidLocation, verifyConfigSchema } from '@hookrelay/verifiers';
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const RESERVED_PATHS = ['/healthz', '/readyz', '/metrics'];
 
+/** Unset (`${VAR:-}`) is allowed here; whitespace only is a mistake, not a password. */
+const optionalCredential = z
+  .string()
+  .refine((value) => value === '' || value.trim() !== '', 'blank: only whitespace')
+  .optional();
+
 const location = z.string().refine(isValidLocation, 'expected body.<field> or headers.<name>');
 
 const retry = z.object({
@@ -36,6 +42,13 @@ const source = z
         delayUntil: location.optional(),
       })
       .default({}),
+    /** How the body is parsed for event locations and envelopes; default: the provider's own format. */
+    format: z.enum(['json', 'form']).optional(),
+    /**
+     * De-duplicate on the signed content as well as the event id. Default: on for schemes that sign
+     * no timestamp (a captured request could otherwise be replayed with a fresh unsigned id header).
+     */
+    dedupe: z.object({ content: z.boolean().optional() }).default({}),
     destination: destination.optional(),
     destinations: z.array(destination).min(1).optional(),
     retry: retry.optional(),
@@ -83,15 +96,22 @@ export const configSchema = z
         /** Answer within this time even when Redis hangs (SPEC: 503 within 1 s). */
         enqueueTimeout: duration.default(800),
         trustProxy: z.boolean().default(false),
+        /** Slow clients: all headers within this time, else the connection is closed. */
+        headersTimeout: duration.default(10_000),
+        /** Slow clients: the whole request (headers and body) within this time, else 408. */
+        requestTimeout: duration.default(30_000),
+        /** Open connections at most; further ones are closed at once. */
+        maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
       })
       .prefault({}),
     dashboard: z
       .object({
         port: port.default(3001),
-        host: z.string().default('0.0.0.0'),
+        /** Loopback by default: the ops surface is not for the internet (compose sets 0.0.0.0). */
+        host: z.string().default('127.0.0.1'),
         username: z.string().default('admin'),
-        password: z.string().optional(),
-        token: z.string().optional(),
+        password: optionalCredential,
+        token: optionalCredential,
       })
       .prefault({}),
     worker: z

@@ -27,6 +27,10 @@ export interface SourceConfig {
   readonly bodyLimit: number;
   readonly verify: VerifyConfig;
   readonly event: { readonly id?: string; readonly type?: string; readonly delayUntil?: string };
+  /** How the body is parsed (event locations, envelopes): never by the sender's Content-Type. */
+  readonly format: 'json' | 'form';
+  /** De-duplicate on the signed content (see README "Security"); resolved from the provider's default. */
+  readonly dedupeContent: boolean;
   readonly destinations: readonly DestinationConfig[];
   readonly log: { readonly body: boolean; readonly bodyMaxBytes: number };
 }
@@ -47,6 +51,9 @@ export interface HookrelayConfig {
     readonly bodyLimit: number;
     readonly enqueueTimeoutMs: number;
     readonly trustProxy: boolean;
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly maxConnections: number;
   };
   readonly dashboard: {
     readonly port: number;

@@ -49,7 +49,10 @@ export const size = z.union([z.number(), z.string()]).transform((value, ctx) => 
 export const port = z.coerce.number().int().min(0).max(65535);
 
 /** A required secret: an empty string (an unset `${VAR}`) counts as missing. */
-export const secret = z.string({ error: 'required' }).min(1, 'required');
+export const secret = z
+  .string({ error: 'required' })
+  .min(1, 'required')
+  .refine((value) => value.trim() !== '', 'blank: a secret of only whitespace is no secret');
 
 /** One secret or a list of them (key rotation), always handed on as a list. */
 export const secretList = z

@@ -52,5 +52,6 @@ export function timestampedHmacProvider<Type extends string>(scheme: Timestamped
       };
     },
     event: scheme.event,
+    replayGuard: 'timestamp',
   });
 }

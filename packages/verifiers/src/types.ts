@@ -13,10 +13,22 @@ export type RejectionCode =
   'signature_missing' | 'signature_invalid' | 'timestamp_out_of_tolerance';
 
 export type Verdict =
-  | { readonly ok: true }
+  | {
+      readonly ok: true;
+      /**
+       * Stands for the signed content: the signature value that verified (the same content always
+       * gives the same value). Absent when nothing binds the body (tokens, Flutterwave v3).
+       */
+      readonly fingerprint?: string;
+    }
   | { readonly ok: false; readonly code: RejectionCode; readonly message: string };
 
 export const ACCEPTED: Verdict = Object.freeze({ ok: true });
+
+/** Accepted, with the signature value that verified as the content's fingerprint. */
+export function accepted(fingerprint: string): Verdict {
+  return { ok: true, fingerprint };
+}
 
 export function reject(code: RejectionCode, message: string): Verdict {
   return { ok: false, code, message };
@@ -54,4 +66,15 @@ export interface ProviderDefinition<Config extends { type: string } = { type: st
   readonly sign?: (config: Config, body: Buffer, options: SignOptions) => Record<string, string>;
   /** Default event id / type locations, overridable per source with `event:`. */
   readonly event?: EventLocations;
+  /** How this provider's bodies are parsed; `json` when absent. Never the sender's Content-Type. */
+  readonly bodyFormat?: BodyFormat;
+  /**
+   * What stops a captured request from being accepted again (README "Security"): `timestamp`, a
+   * signed timestamp checked against the tolerance; `content`, nothing time-bound is signed, so a
+   * repeat of the signed content is a duplicate; `none`, a credential that signs nothing.
+   */
+  readonly replayGuard: ReplayGuard;
 }
+
+export type BodyFormat = 'json' | 'form';
+export type ReplayGuard = 'timestamp' | 'content' | 'none';

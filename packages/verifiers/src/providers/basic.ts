@@ -27,4 +27,5 @@ export const basic = defineProvider({
   sign: ({ username, password }) => ({
     authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
   }),
+  replayGuard: 'none',
 });

@@ -56,4 +56,6 @@ export const cinetpay = defineProvider({
   }),
   sign: ({ secret }, body) => ({ [HEADER]: tokenOf(secret[0]!, body) }),
   event: { id: 'body.cpm_trans_id' },
+  replayGuard: 'content',
+  bodyFormat: 'form',
 });

@@ -43,4 +43,5 @@ export const flutterwave = defineProvider({
   sign: ({ secret }, body) => ({ [V4_HEADER]: signatureOf(secret[0]!, body) }),
   // v4 bodies are `{webhook_id, type, data}`, v3 bodies `{event, data: {id}}`.
   event: { id: 'body.webhook_id|body.data.id', type: 'body.type|body.event' },
+  replayGuard: 'content',
 });

@@ -28,4 +28,5 @@ export const github = defineProvider({
   }),
   sign: ({ secret }, body) => ({ [HEADER]: signatureOf(secret[0]!, body) }),
   event: { id: 'headers.x-github-delivery', type: 'headers.x-github-event' },
+  replayGuard: 'content',
 });

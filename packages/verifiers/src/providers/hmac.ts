@@ -37,4 +37,5 @@ export const hmac = defineProvider({
   sign: ({ header, algorithm, encoding, prefix, secret }, body) => ({
     [header]: prefix + computeHmac(algorithm, secret[0]!, body).toString(encoding),
   }),
+  replayGuard: 'content',
 });

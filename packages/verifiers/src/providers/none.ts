@@ -8,4 +8,5 @@ export const none = defineProvider({
   schema: z.object({ type: z.literal('none') }),
   create: () => ({ forwardHeaders: [], verify: () => ACCEPTED }),
   sign: () => ({}),
+  replayGuard: 'none',
 });

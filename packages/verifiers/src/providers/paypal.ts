@@ -140,4 +140,5 @@ export const paypal = defineProvider({
   schema,
   create: (config) => createPaypalVerifier(config),
   event: { id: 'body.id', type: 'body.event_type' },
+  replayGuard: 'timestamp',
 });

@@ -31,4 +31,5 @@ export const paystack = defineProvider({
   }),
   sign: ({ secret }, body) => ({ [HEADER]: signatureOf(secret[0]!, body) }),
   event: { type: 'body.event' },
+  replayGuard: 'content',
 });

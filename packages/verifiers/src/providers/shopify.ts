@@ -36,4 +36,5 @@ export const shopify = defineProvider({
   }),
   sign: ({ secret }, body) => ({ [HEADER]: signatureOf(secret[0]!, body) }),
   event: { id: 'headers.x-shopify-webhook-id', type: 'headers.x-shopify-topic' },
+  replayGuard: 'content',
 });

@@ -78,4 +78,5 @@ export const standardWebhooks = defineProvider({
     };
   },
   event: { id: 'headers.webhook-id|headers.svix-id', type: 'body.type' },
+  replayGuard: 'timestamp',
 });

@@ -49,4 +49,5 @@ export const stripe = defineProvider({
     }),
   }),
   event: { id: 'body.id', type: 'body.type', data: 'body.data.object' },
+  replayGuard: 'timestamp',
 });

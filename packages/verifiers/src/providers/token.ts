@@ -26,4 +26,5 @@ export const token = defineProvider({
     },
   }),
   sign: ({ header, value }) => ({ [header]: value[0]! }),
+  replayGuard: 'none',
 });

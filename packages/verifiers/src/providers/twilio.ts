@@ -86,4 +86,6 @@ export const twilio = defineProvider({
     return { [HEADER]: signatureOf(secret[0]!, target, params) };
   },
   event: { id: 'headers.i-twilio-idempotency-token' },
+  replayGuard: 'content',
+  bodyFormat: 'form',
 });

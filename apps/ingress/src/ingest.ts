@@ -5,12 +5,9 @@ import {
   type EventEnqueuer,
   newEventId,
 } from '@hookrelay/queue';
-import {
-  BodyParseError,
-  parseBody,
-  type EventContext,
-  type RejectionCode,
-} from '@hookrelay/verifiers';
+import type { RejectionCode } from '@hookrelay/verifiers';
+import { dedupeIdOf } from './dedupe-id.js';
+import { readEvent } from './read-event.js';
 import type { SourceRoute } from './source-route.js';
 
 export interface IngestRequest {
@@ -37,7 +34,7 @@ export type IngestOutcome =
     }
   | {
       readonly kind: 'rejected';
-      readonly code: RejectionCode | 'body_invalid' | 'payload_too_large';
+      readonly code: RejectionCode | 'body_invalid' | 'event_id_missing' | 'payload_too_large';
       readonly message: string;
     }
   | { readonly kind: 'unavailable'; readonly message: string };
@@ -54,15 +51,6 @@ function pickHeaders(
   return picked;
 }
 
-/** `2026-01-01T10:00:00Z`, epoch seconds or epoch milliseconds → ms from now (undefined when past or unreadable). */
-function delayFrom(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const numeric = /^\d+$/.test(value) ? Number(value) : undefined;
-  const at =
-    numeric !== undefined ? (numeric < 1e12 ? numeric * 1000 : numeric) : Date.parse(value);
-  return Number.isFinite(at) && at > nowMs ? at - nowMs : undefined;
-}
-
 /** Verify → read event id/type → write to Redis. Never throws for anything a client can cause. */
 export async function ingest(
   route: SourceRoute,
@@ -71,32 +59,9 @@ export async function ingest(
 ): Promise<IngestOutcome> {
   const verdict = await route.verifier.verify(request, request.receivedAt);
   if (!verdict.ok) return { kind: 'rejected', code: verdict.code, message: verdict.message };
-
-  const contentType = request.headers['content-type'];
-  let parsed: unknown;
-  let parsedOnce = false;
-  const context: EventContext = {
-    headers: request.headers,
-    body() {
-      if (!parsedOnce) {
-        parsed = parseBody(request.body, contentType);
-        parsedOnce = true;
-      }
-      return parsed;
-    },
-  };
-  let eventId: string | undefined;
-  let eventType: string | undefined;
-  let delayMs: number | undefined;
-  try {
-    eventId = route.readEventId?.(context);
-    eventType = route.readEventType?.(context);
-    delayMs = delayFrom(route.readDelayUntil?.(context), request.receivedAt);
-  } catch (error) {
-    if (error instanceof BodyParseError)
-      return { kind: 'rejected', code: 'body_invalid', message: error.message };
-    throw error;
-  }
+  const event = readEvent(route, request, request.receivedAt);
+  if (!event.ok) return { kind: 'rejected', code: event.code, message: event.message };
+  const { eventId, eventType, delayMs } = event;
 
   try {
     const result = await enqueuer.enqueue(
@@ -107,11 +72,11 @@ export async function ingest(
         receivedAt: request.receivedAt,
         eventId,
         eventType,
-        contentType,
+        contentType: request.headers['content-type'],
         headers: pickHeaders(request.headers, route.verifier.forwardHeaders),
         ...encodeBody(request.body),
       },
-      { delayMs },
+      { delayMs, dedupeId: dedupeIdOf(route.source, eventId, verdict.fingerprint, request.body) },
     );
     return { kind: result.status, id: result.id, eventId, eventType };
   } catch (error) {

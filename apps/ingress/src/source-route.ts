@@ -14,8 +14,8 @@ export interface SourceRoute {
   readonly readEventId?: FieldReader;
   readonly readEventType?: FieldReader;
   readonly readDelayUntil?: FieldReader;
-  /** Whether anything needs the parsed body (event locations under `body.`). */
-  readonly needsBody: boolean;
+  /** The event id is read from the body: a body without one is refused (event_id_missing). */
+  readonly idFromBody: boolean;
 }
 
 function reader(location: string | undefined): FieldReader | undefined {
@@ -35,7 +35,7 @@ export function buildSourceRoute(source: SourceConfig): SourceRoute {
     readEventId: reader(locations.id),
     readEventType: reader(locations.type),
     readDelayUntil: reader(locations.delayUntil),
-    needsBody: Object.values(locations).some((location) => location?.startsWith('body')),
+    idFromBody: locations.id?.startsWith('body') ?? false,
   };
 }
 

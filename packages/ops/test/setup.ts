@@ -73,7 +73,10 @@ export async function startOpsFixture(sourcesYaml: string): Promise<OpsFixture> 
           body: '{}',
           bodyEncoding: 'utf8',
         },
-        { delayMs: fields.delayMs },
+        {
+          delayMs: fields.delayMs,
+          dedupeId: fields.eventId === undefined ? undefined : `${source}.${fields.eventId}`,
+        },
       );
       return result.id;
     },

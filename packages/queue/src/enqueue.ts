@@ -8,6 +8,16 @@ import type { DeliveryJobData } from './job.js';
 /** The event as the ingress hands it over; one job per destination is made from it. */
 export type IncomingEvent = Omit<DeliveryJobData, 'destination'>;
 
+export interface EnqueueOptions {
+  /** Hold delivery this long (`event.delayUntil`). */
+  readonly delayMs?: number;
+  /**
+   * What a repeat of this event is recognised by within `retention.dedupe`; none: never a duplicate.
+   * The caller decides it (the ingress: the provider's event id, or the signed content).
+   */
+  readonly dedupeId?: string;
+}
+
 export type EnqueueResult =
   | { readonly status: 'accepted'; readonly id: string }
   | { readonly status: 'duplicate'; readonly id: string };
@@ -50,44 +60,36 @@ export class EventEnqueuer {
   }
 
   /** Resolves once Redis holds a job for every destination; rejects with QueueUnavailableError otherwise. */
-  async enqueue(event: IncomingEvent, options: { delayMs?: number } = {}): Promise<EnqueueResult> {
+  async enqueue(event: IncomingEvent, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     const targets = this.targets.get(event.source);
     if (!targets) throw new Error(`unknown source ${event.source}`);
     if (this.client.status !== 'ready')
       throw new QueueUnavailableError(`redis is ${this.client.status}`);
     const write =
       targets.length === 1
-        ? this.addOne(targets[0]!, event, options.delayMs)
-        : this.addFanOut(targets, event, options.delayMs);
+        ? this.addOne(targets[0]!, event, options)
+        : this.addFanOut(targets, event, options);
     return withTimeout(write, this.config.ingress.enqueueTimeoutMs);
   }
 
-  private jobOptions(
-    target: Target,
-    event: IncomingEvent,
-    delayMs: number | undefined,
-  ): JobsOptions {
+  private jobOptions(target: Target, event: IncomingEvent, enqueue: EnqueueOptions): JobsOptions {
     const options: JobsOptions = { ...target.options, jobId: event.id };
-    if (event.eventId !== undefined) {
-      options.deduplication = {
-        id: `${event.source}.${event.eventId}`,
-        ttl: this.config.retention.dedupeMs,
-      };
-    }
-    if (delayMs && delayMs > 0) options.delay = delayMs;
+    if (enqueue.dedupeId !== undefined)
+      options.deduplication = { id: enqueue.dedupeId, ttl: this.config.retention.dedupeMs };
+    if (enqueue.delayMs && enqueue.delayMs > 0) options.delay = enqueue.delayMs;
     return options;
   }
 
   private async addOne(
     target: Target,
     event: IncomingEvent,
-    delayMs: number | undefined,
+    options: EnqueueOptions,
   ): Promise<EnqueueResult> {
     const data: DeliveryJobData = { ...event, destination: target.destination };
     const job = await target.queue.add(
       event.eventType ?? 'event',
       data,
-      this.jobOptions(target, event, delayMs),
+      this.jobOptions(target, event, options),
     );
     return resultFor(event.id, job.id);
   }
@@ -95,14 +97,14 @@ export class EventEnqueuer {
   private async addFanOut(
     targets: readonly Target[],
     event: IncomingEvent,
-    delayMs: number | undefined,
+    options: EnqueueOptions,
   ): Promise<EnqueueResult> {
     const trees = await this.flows.addBulk(
       targets.map((target) => ({
         name: event.eventType ?? 'event',
         queueName: target.queue.name,
         data: { ...event, destination: target.destination } satisfies DeliveryJobData,
-        opts: this.jobOptions(target, event, delayMs),
+        opts: this.jobOptions(target, event, options),
       })),
     );
     if (!trees || trees.length !== targets.length)

@@ -7,5 +7,6 @@ export {
   EventEnqueuer,
   QueueUnavailableError,
   type EnqueueResult,
+  type EnqueueOptions,
   type IncomingEvent,
 } from './enqueue.js';

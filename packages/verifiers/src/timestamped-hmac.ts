@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from './define-provider.js';
 import { parseTimestampedHeader } from './signature-header.js';
-import { anyEqual, headerValue, hmac } from './timing-safe.js';
+import { headerValue, hmac, matchOf } from './timing-safe.js';
 import { checkTolerance, tolerance } from './tolerance.js';
-import { ACCEPTED, reject, type EventLocations } from './types.js';
+import { reject, signatureVerdict, type EventLocations } from './types.js';
 
-/** What differs between providers of the `t=<unix s>,<key>=<hex>` family (Wave, FedaPay). */
+/** What differs between providers of the `t=<unix s>,<key>=<hex>` family (Stripe, Wave, FedaPay). */
 export interface TimestampedHmacScheme<Type extends string> {
   readonly type: Type;
   /** Lowercase header name. */
@@ -20,7 +20,12 @@ export interface TimestampedHmacScheme<Type extends string> {
   readonly event: EventLocations;
 }
 
-/** A provider signing HMAC-SHA256(secret, t + separator + body) in hex, several values allowed. */
+/** The value of `headerLabel` must be one strict `t=…,<key>=…` list (see signature-header.ts). */
+
+/**
+ * A provider signing HMAC-SHA256(secret, t + separator + body) in hex, several values allowed. The
+ * HMAC runs on the exact bytes received, never on a decoded string.
+ */
 export function timestampedHmacProvider<Type extends string>(scheme: TimestampedHmacScheme<Type>) {
   const { header, headerLabel, signatureKey, separator } = scheme;
   const signatureOf = (secret: string, timestamp: number, body: Buffer) =>
@@ -33,16 +38,19 @@ export function timestampedHmacProvider<Type extends string>(scheme: Timestamped
       verify(request, nowMs) {
         const value = headerValue(request.headers[header]);
         if (!value) return reject('signature_missing', `missing ${headerLabel} header`);
-        const { timestamp, signatures } = parseTimestampedHeader(value);
+        const parsed = parseTimestampedHeader(value);
+        if (!parsed.ok) return reject('signature_invalid', `${headerLabel}: ${parsed.problem}`);
+        const { timestamp, signatures } = parsed;
         const presented = (signatures.get(signatureKey) ?? []).map((s) => s.toLowerCase());
-        if (timestamp === undefined || presented.length === 0) {
-          return reject('signature_invalid', `${headerLabel} needs t= and ${signatureKey}=`);
-        }
+        if (presented.length === 0)
+          return reject('signature_invalid', `${headerLabel} has no ${signatureKey} signature`);
         const expected = secret.map((key) => signatureOf(key, timestamp, request.body));
-        if (!anyEqual(presented, expected)) {
-          return reject('signature_invalid', `no ${signatureKey}= signature matches the body`);
-        }
-        return checkTolerance(timestamp, nowMs, toleranceSeconds) ?? ACCEPTED;
+        const verdict = signatureVerdict(
+          matchOf(presented, expected),
+          `no ${signatureKey} signature matches the body`,
+        );
+        if (!verdict.ok) return verdict;
+        return checkTolerance(timestamp, nowMs, toleranceSeconds) ?? verdict;
       },
     }),
     sign: ({ secret }, body, { nowMs }) => {

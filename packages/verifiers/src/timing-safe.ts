@@ -11,18 +11,25 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(left, right);
 }
 
-/** True when `candidate` equals any of `expected`, each compared in constant time. */
-export function safeEqualAny(candidate: string, expected: readonly string[]): boolean {
-  let matched = false;
-  for (const value of expected) matched = safeEqual(candidate, value) || matched;
-  return matched;
+/**
+ * The expected value that any candidate equals, or undefined. Every pair is compared in constant
+ * time, so the time taken says nothing about which one matched. Candidates are the several
+ * signatures one header may carry; expected values come from the several secrets of a rotation.
+ */
+export function matchOf(
+  candidates: readonly string[],
+  expected: readonly string[],
+): string | undefined {
+  let match: string | undefined;
+  for (const candidate of candidates) {
+    for (const value of expected) if (safeEqual(candidate, value)) match ??= value;
+  }
+  return match;
 }
 
-/** True when any of `candidates` (several signatures in one header) equals any of `expected` (several secrets). */
-export function anyEqual(candidates: readonly string[], expected: readonly string[]): boolean {
-  let matched = false;
-  for (const candidate of candidates) matched = safeEqualAny(candidate, expected) || matched;
-  return matched;
+/** True when `candidate` equals any of `expected`, each compared in constant time. */
+export function safeEqualAny(candidate: string, expected: readonly string[]): boolean {
+  return matchOf([candidate], expected) !== undefined;
 }
 
 export function hmac(

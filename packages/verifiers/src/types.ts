@@ -30,6 +30,11 @@ export function accepted(fingerprint: string): Verdict {
   return { ok: true, fingerprint };
 }
 
+/** Accepted with the matching signature as fingerprint, or `signature_invalid` when none matched. */
+export function signatureVerdict(match: string | undefined, failure: string): Verdict {
+  return match === undefined ? reject('signature_invalid', failure) : accepted(match);
+}
+
 export function reject(code: RejectionCode, message: string): Verdict {
   return { ok: false, code, message };
 }

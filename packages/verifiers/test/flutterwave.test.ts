@@ -35,12 +35,12 @@ describe('flutterwave verifier for v3 webhooks', () => {
   });
 
   it('accepts a v3 verif-hash equal to any configured secret hash', async () => {
-    expect(await verdictOf(config, incoming(body, { 'verif-hash': 'old-secret-hash' }))).toEqual({
-      ok: true,
-    });
-    expect(await verdictOf(config, incoming(body, { 'verif-hash': 'new-secret-hash' }))).toEqual({
-      ok: true,
-    });
+    expect(
+      await verdictOf(config, incoming(body, { 'verif-hash': 'old-secret-hash' })),
+    ).toMatchObject({ ok: true });
+    expect(
+      await verdictOf(config, incoming(body, { 'verif-hash': 'new-secret-hash' })),
+    ).toMatchObject({ ok: true });
   });
 
   it('rejects a v3 verif-hash that is not the secret hash', async () => {

@@ -28,10 +28,10 @@ describe('token verifier', () => {
   const config = { type: 'token', header: 'Authorization', value: ['Bearer old', 'Bearer new'] };
 
   it('accepts either configured value and rejects others', async () => {
-    expect(await verdictOf(config, incoming('{}', { authorization: 'Bearer old' }))).toEqual({
+    expect(await verdictOf(config, incoming('{}', { authorization: 'Bearer old' }))).toMatchObject({
       ok: true,
     });
-    expect(await verdictOf(config, incoming('{}', { authorization: 'Bearer new' }))).toEqual({
+    expect(await verdictOf(config, incoming('{}', { authorization: 'Bearer new' }))).toMatchObject({
       ok: true,
     });
     expect(
@@ -48,7 +48,9 @@ describe('basic verifier', () => {
   });
 
   it('accepts the configured credentials and rejects others', async () => {
-    expect(await verdictOf(config, incoming('{}', basic('ipn:s3cret')))).toEqual({ ok: true });
+    expect(await verdictOf(config, incoming('{}', basic('ipn:s3cret')))).toMatchObject({
+      ok: true,
+    });
     expect(await verdictOf(config, incoming('{}', basic('ipn:guess')))).toMatchObject({
       code: 'signature_invalid',
     });

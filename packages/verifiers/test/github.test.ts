@@ -41,7 +41,7 @@ describe('github verifier against GitHub material', () => {
       'x-hub-signature-256':
         'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
     });
-    expect(await verdictOf({ type: 'github', secret }, request)).toEqual({ ok: true });
+    expect(await verdictOf({ type: 'github', secret }, request)).toMatchObject({ ok: true });
   });
 
   it("signs GitHub's documented test vector identically", () => {
@@ -78,7 +78,7 @@ describe('github verifier against GitHub material', () => {
     expect(payloads.length).toBeGreaterThan(100);
     for (const body of payloads) {
       const request = incoming(body, { 'x-hub-signature-256': await octokitSign(secret, body) });
-      expect(await verdictOf({ type: 'github', secret }, request)).toEqual({ ok: true });
+      expect(await verdictOf({ type: 'github', secret }, request)).toMatchObject({ ok: true });
     }
   });
 

@@ -4,6 +4,7 @@ import {
   createVerifier,
   parseBody,
   verifyConfigSchema,
+  type BodyFormat,
   type IncomingWebhook,
   type Verdict,
 } from '../src/index.js';
@@ -39,11 +40,11 @@ export async function verdictOf(
 export function eventField(
   location: string | undefined,
   request: IncomingWebhook,
+  format: BodyFormat = 'json',
 ): string | undefined {
   if (!location) return undefined;
-  const contentType = request.headers['content-type'];
   return compileLocation(location)({
     headers: request.headers,
-    body: () => parseBody(request.body, contentType),
+    body: () => parseBody(request.body, format),
   });
 }

@@ -68,15 +68,15 @@ describe('standard-webhooks verifier against the specification', () => {
     const request = incoming('{"test": 2432232314}', vector);
     expect(
       await verdictOf({ type: 'standard-webhooks', secret: PREVIOUS }, request, vectorNow),
-    ).toEqual({ ok: true });
+    ).toMatchObject({ ok: true });
   });
 
   it('accepts the vector when the secret is given without its whsec_ prefix', async () => {
     const request = incoming('{"test": 2432232314}', vector);
     const secret = PREVIOUS.slice('whsec_'.length);
-    expect(await verdictOf({ type: 'standard-webhooks', secret }, request, vectorNow)).toEqual({
-      ok: true,
-    });
+    expect(
+      await verdictOf({ type: 'standard-webhooks', secret }, request, vectorNow),
+    ).toMatchObject({ ok: true });
   });
 
   it('accepts a header listing several signatures when any one matches', async () => {
@@ -86,7 +86,7 @@ describe('standard-webhooks verifier against the specification', () => {
     });
     expect(
       await verdictOf({ type: 'standard-webhooks', secret: PREVIOUS }, request, vectorNow),
-    ).toEqual({ ok: true });
+    ).toMatchObject({ ok: true });
   });
 
   it('rejects the vector once the id is changed', async () => {

@@ -49,7 +49,7 @@ describe('twilio verifier', () => {
       secret: token,
       url: 'https://relay.example.com/api/webhooks/sms',
     };
-    expect(await verdictOf(configured, behindProxy)).toEqual({ ok: true });
+    expect(await verdictOf(configured, behindProxy)).toMatchObject({ ok: true });
   });
 
   it('accepts a signature made over the URL with its default port', async () => {
@@ -63,7 +63,7 @@ describe('twilio verifier', () => {
         { type: 'twilio', secret: token },
         incoming(FORM, { 'x-twilio-signature': withPort }, PUBLIC_URL),
       ),
-    ).toEqual({ ok: true });
+    ).toMatchObject({ ok: true });
   });
 
   it('sorts repeated parameters the way Twilio does', async () => {
@@ -77,7 +77,7 @@ describe('twilio verifier', () => {
         { type: 'twilio', secret: token },
         incoming(body, { 'x-twilio-signature': expected }, PUBLIC_URL),
       ),
-    ).toEqual({ ok: true });
+    ).toMatchObject({ ok: true });
   });
 
   describe('with a JSON body signed through bodySHA256', () => {
@@ -94,7 +94,7 @@ describe('twilio verifier', () => {
       ).toBe(true);
       expect(
         await verdictOf({ type: 'twilio', secret: token }, incoming(json, headers, url)),
-      ).toEqual({ ok: true });
+      ).toMatchObject({ ok: true });
     });
 
     it('rejects a body that no longer matches bodySHA256', async () => {

@@ -32,7 +32,7 @@ describe('wave verifier with several signatures', () => {
     const t = Math.floor(Date.now() / 1000);
     const good = mac('sha256', 'current', `${t}${body}`, 'hex');
     const request = incoming(body, { 'wave-signature': `t=${t},v1=${'0'.repeat(64)},v1=${good}` });
-    expect(await verdictOf({ type: 'wave', secret: 'current' }, request, t * 1000)).toEqual({
+    expect(await verdictOf({ type: 'wave', secret: 'current' }, request, t * 1000)).toMatchObject({
       ok: true,
     });
   });

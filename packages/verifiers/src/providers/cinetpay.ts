@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
-import { headerValue, hmac, safeEqualAny } from '../timing-safe.js';
-import { ACCEPTED, reject } from '../types.js';
+import { headerValue, hmac, matchOf } from '../timing-safe.js';
+import { reject, signatureVerdict } from '../types.js';
 
 const HEADER = 'x-token';
 
@@ -49,9 +49,10 @@ export const cinetpay = defineProvider({
       const presented = headerValue(request.headers[HEADER]);
       if (!presented) return reject('signature_missing', 'missing x-token header');
       const expected = secret.map((key) => tokenOf(key, request.body));
-      return safeEqualAny(presented.trim().toLowerCase(), expected)
-        ? ACCEPTED
-        : reject('signature_invalid', 'x-token does not match the notified fields');
+      return signatureVerdict(
+        matchOf([presented.trim().toLowerCase()], expected),
+        'x-token does not match the notified fields',
+      );
     },
   }),
   sign: ({ secret }, body) => ({ [HEADER]: tokenOf(secret[0]!, body) }),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
-import { headerValue, hmac, safeEqualAny } from '../timing-safe.js';
-import { ACCEPTED, reject } from '../types.js';
+import { headerValue, hmac, matchOf, safeEqualAny } from '../timing-safe.js';
+import { ACCEPTED, reject, signatureVerdict } from '../types.js';
 
 const V4_HEADER = 'flutterwave-signature';
 const V3_HEADER = 'verif-hash';
@@ -25,9 +25,10 @@ export const flutterwave = defineProvider({
       const signature = headerValue(request.headers[V4_HEADER]);
       if (signature) {
         const expected = secret.map((key) => signatureOf(key, request.body));
-        return safeEqualAny(signature.trim(), expected)
-          ? ACCEPTED
-          : reject('signature_invalid', 'flutterwave-signature does not match the body');
+        return signatureVerdict(
+          matchOf([signature.trim()], expected),
+          'flutterwave-signature does not match the body',
+        );
       }
       const hash = headerValue(request.headers[V3_HEADER]);
       if (!hash)

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
-import { headerValue, hmac, safeEqualAny } from '../timing-safe.js';
-import { ACCEPTED, reject } from '../types.js';
+import { headerValue, hmac, matchOf } from '../timing-safe.js';
+import { reject, signatureVerdict } from '../types.js';
 
 const HEADER = 'x-hub-signature-256';
 
@@ -21,9 +21,10 @@ export const github = defineProvider({
       const presented = headerValue(request.headers[HEADER]);
       if (!presented) return reject('signature_missing', 'missing X-Hub-Signature-256 header');
       const expected = secret.map((key) => signatureOf(key, request.body));
-      return safeEqualAny(presented.trim().toLowerCase(), expected)
-        ? ACCEPTED
-        : reject('signature_invalid', 'X-Hub-Signature-256 does not match the body');
+      return signatureVerdict(
+        matchOf([presented.trim().toLowerCase()], expected),
+        'X-Hub-Signature-256 does not match the body',
+      );
     },
   }),
   sign: ({ secret }, body) => ({ [HEADER]: signatureOf(secret[0]!, body) }),

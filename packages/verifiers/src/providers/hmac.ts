@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
-import { headerValue, hmac as computeHmac, safeEqualAny } from '../timing-safe.js';
-import { ACCEPTED, reject } from '../types.js';
+import { headerValue, hmac as computeHmac, matchOf } from '../timing-safe.js';
+import { reject, signatureVerdict } from '../types.js';
 
 /** Generic HMAC of the raw body in a header, for gateways without a scheme of their own. */
 export const hmac = defineProvider({
@@ -29,9 +29,10 @@ export const hmac = defineProvider({
       const candidate = encoding === 'hex' ? presented.trim().toLowerCase() : presented.trim();
       const normalisedExpected =
         encoding === 'hex' ? expected.map((e) => e.toLowerCase()) : expected;
-      return safeEqualAny(candidate, normalisedExpected)
-        ? ACCEPTED
-        : reject('signature_invalid', `${header} does not match the body`);
+      return signatureVerdict(
+        matchOf([candidate], normalisedExpected),
+        `${header} does not match the body`,
+      );
     },
   }),
   sign: ({ header, algorithm, encoding, prefix, secret }, body) => ({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
-import { headerValue, hmac, safeEqualAny } from '../timing-safe.js';
-import { ACCEPTED, reject } from '../types.js';
+import { headerValue, hmac, matchOf } from '../timing-safe.js';
+import { reject, signatureVerdict } from '../types.js';
 
 const HEADER = 'x-paystack-signature';
 
@@ -24,9 +24,10 @@ export const paystack = defineProvider({
       const presented = headerValue(request.headers[HEADER]);
       if (!presented) return reject('signature_missing', 'missing x-paystack-signature header');
       const expected = secret.map((key) => signatureOf(key, request.body));
-      return safeEqualAny(presented.trim().toLowerCase(), expected)
-        ? ACCEPTED
-        : reject('signature_invalid', 'x-paystack-signature does not match the body');
+      return signatureVerdict(
+        matchOf([presented.trim().toLowerCase()], expected),
+        'x-paystack-signature does not match the body',
+      );
     },
   }),
   sign: ({ secret }, body) => ({ [HEADER]: signatureOf(secret[0]!, body) }),

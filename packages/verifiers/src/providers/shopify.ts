@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
-import { headerValue, hmac, safeEqualAny } from '../timing-safe.js';
-import { ACCEPTED, reject } from '../types.js';
+import { headerValue, hmac, matchOf } from '../timing-safe.js';
+import { reject, signatureVerdict } from '../types.js';
 
 const HEADER = 'x-shopify-hmac-sha256';
 
@@ -29,9 +29,10 @@ export const shopify = defineProvider({
       const presented = headerValue(request.headers[HEADER]);
       if (!presented) return reject('signature_missing', 'missing X-Shopify-Hmac-Sha256 header');
       const expected = secret.map((key) => signatureOf(key, request.body));
-      return safeEqualAny(presented.trim(), expected)
-        ? ACCEPTED
-        : reject('signature_invalid', 'X-Shopify-Hmac-Sha256 does not match the body');
+      return signatureVerdict(
+        matchOf([presented.trim()], expected),
+        'X-Shopify-Hmac-Sha256 does not match the body',
+      );
     },
   }),
   sign: ({ secret }, body) => ({ [HEADER]: signatureOf(secret[0]!, body) }),

@@ -3,9 +3,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
-import { anyEqual, headerValue, hmac } from '../timing-safe.js';
+import { headerValue, hmac, matchOf } from '../timing-safe.js';
 import { checkTolerance, tolerance } from '../tolerance.js';
-import { ACCEPTED, reject } from '../types.js';
+import { reject, signatureVerdict } from '../types.js';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -23,9 +23,16 @@ function signatureOf(key: Buffer, id: string, timestamp: string, body: Buffer): 
   return hmac('sha256', key, `${id}.${timestamp}.`, body).toString('base64');
 }
 
-/** Svix sends the same scheme under `svix-*` names; the `webhook-*` set wins when both are present. */
+const WEBHOOK_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+
+/**
+ * Svix sends the same scheme under `svix-*` names. Any `webhook-*` header selects the `webhook-*`
+ * set whole, so id, timestamp and signature are always read from one set: mixing them would let a
+ * replay verify with `svix-id` while the event id (and so de-duplication) came from an added
+ * `webhook-id`.
+ */
 function headerSet(headers: IncomingHttpHeaders) {
-  const prefix = headerValue(headers['webhook-signature']) !== undefined ? 'webhook' : 'svix';
+  const prefix = WEBHOOK_HEADERS.some((name) => headers[name] !== undefined) ? 'webhook' : 'svix';
   return {
     id: headerValue(headers[`${prefix}-id`]),
     timestamp: headerValue(headers[`${prefix}-timestamp`]),
@@ -63,9 +70,12 @@ export const standardWebhooks = defineProvider({
         .filter((entry) => entry.startsWith('v1,'))
         .map((entry) => entry.slice(3));
       const expected = secret.map((key) => signatureOf(key, id, timestamp, request.body));
-      if (!anyEqual(presented, expected))
-        return reject('signature_invalid', 'no v1 signature matches the body');
-      return checkTolerance(Number(timestamp), nowMs, toleranceSeconds) ?? ACCEPTED;
+      const verdict = signatureVerdict(
+        matchOf(presented, expected),
+        'no v1 signature matches the body',
+      );
+      if (!verdict.ok) return verdict;
+      return checkTolerance(Number(timestamp), nowMs, toleranceSeconds) ?? verdict;
     },
   }),
   sign: ({ secret }, body, { nowMs }) => {

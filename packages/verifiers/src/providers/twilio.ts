@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
-import { anyEqual, headerValue, hmac, safeEqual } from '../timing-safe.js';
-import { ACCEPTED, reject } from '../types.js';
+import { headerValue, hmac, matchOf, safeEqual } from '../timing-safe.js';
+import { reject, signatureVerdict } from '../types.js';
 
 const HEADER = 'x-twilio-signature';
 
@@ -69,15 +69,18 @@ export const twilio = defineProvider({
       const expected = candidates.flatMap((candidate) =>
         secret.map((token) => signatureOf(token, candidate, params)),
       );
-      if (!anyEqual([presented.trim()], expected))
-        return reject('signature_invalid', 'X-Twilio-Signature does not match');
+      const verdict = signatureVerdict(
+        matchOf([presented.trim()], expected),
+        'X-Twilio-Signature does not match',
+      );
+      if (!verdict.ok) return verdict;
       if (
         bodyHash !== null &&
         !safeEqual(bodyHash.toLowerCase(), createHash('sha256').update(request.body).digest('hex'))
       ) {
         return reject('signature_invalid', 'bodySHA256 does not match the body');
       }
-      return ACCEPTED;
+      return verdict;
     },
   }),
   sign: ({ secret, url }, body, options) => {

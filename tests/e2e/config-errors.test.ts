@@ -26,6 +26,9 @@ describe('an app started with an invalid config', () => {
   payment:
     verify: { type: hmac, header: x-signature, secret: \${PAYMENT_SECRET}, encoding: base32 }
     destination: { url: "http://127.0.0.1:4000" }
+  github:
+    verify: { type: github, secret: "\${GITHUB_SECRET}" }
+    destination: { url: "http://127.0.0.1:4000" }
 `,
       );
       const result = spawnSync(process.execPath, [app(name)], {
@@ -34,6 +37,7 @@ describe('an app started with an invalid config', () => {
           HOOKRELAY_CONFIG: file,
           PAYMENT_SECRET: SECRET,
           STRIPE_WEBHOOK_SECRET: '',
+          GITHUB_SECRET: '   ',
         },
         encoding: 'utf8',
         timeout: 20_000,
@@ -43,6 +47,7 @@ describe('an app started with an invalid config', () => {
       expect(output).toContain('sources.stripe.verify.secret: required');
       expect(output).toContain('sources.stripe.destination.url:');
       expect(output).toContain('sources.payment.verify.encoding:');
+      expect(output).toContain('sources.github.verify.secret: blank: only whitespace');
       expect(output).not.toContain(SECRET);
     },
   );

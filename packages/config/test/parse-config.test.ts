@@ -36,6 +36,50 @@ describe('parseConfig', () => {
     expect(stripe!.paths).toEqual(['/api/webhooks/stripe', '/webhooks/stripe']);
   });
 
+  it('refuses a whitespace-only secret, as it refuses an empty one, naming the path and not the value', () => {
+    for (const secret of [' ', '\t  ', '']) {
+      expect(problemsOf(minimal(), { STRIPE_WEBHOOK_SECRET: secret })).toEqual([
+        expect.stringMatching(/^sources\.stripe\.verify\.secret(\.\d+)?: (required|blank)/),
+      ]);
+    }
+    expect(
+      problemsOf(minimal('dashboard: { password: "   " }'), { STRIPE_WEBHOOK_SECRET: 'whsec_abc' }),
+    ).toEqual([expect.stringMatching(/^dashboard\.password: blank/)]);
+  });
+
+  it('applies the slow-client limits, loopback dashboard, body format and content de-duplication defaults', () => {
+    const config = parseConfig(
+      `${minimal()}
+  github:
+    verify: { type: github, secret: gh }
+    destination: { url: "http://127.0.0.1:4000/gh" }
+  github-by-id:
+    verify: { type: github, secret: gh }
+    dedupe: { content: false }
+    destination: { url: "http://127.0.0.1:4000/gh" }
+  cinetpay:
+    verify: { type: cinetpay, secret: cp }
+    destination: { url: "http://127.0.0.1:4000/cp" }
+  raw-form:
+    verify: { type: hmac, header: x-sig, secret: s }
+    format: form
+    destination: { url: "http://127.0.0.1:4000/f" }`,
+      { STRIPE_WEBHOOK_SECRET: 'whsec_abc' },
+    );
+    expect(config.ingress).toMatchObject({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      maxConnections: 1_000,
+    });
+    expect(config.dashboard.host).toBe('127.0.0.1');
+    const byName = Object.fromEntries(config.sources.map((s) => [s.name, s]));
+    expect(byName.stripe).toMatchObject({ format: 'json', dedupeContent: false });
+    expect(byName.github).toMatchObject({ format: 'json', dedupeContent: true });
+    expect(byName['github-by-id']).toMatchObject({ dedupeContent: false });
+    expect(byName.cinetpay).toMatchObject({ format: 'form', dedupeContent: true });
+    expect(byName['raw-form']).toMatchObject({ format: 'form', dedupeContent: true });
+  });
+
   it('applies defaults and converts durations and sizes', () => {
     const config = parseConfig(minimal(), { STRIPE_WEBHOOK_SECRET: 'whsec_abc' });
     expect(config.ingress).toMatchObject({ port: 3000, bodyLimit: 1024 * 1024 });

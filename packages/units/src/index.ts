@@ -52,7 +52,7 @@ export const port = z.coerce.number().int().min(0).max(65535);
 export const secret = z
   .string({ error: 'required' })
   .min(1, 'required')
-  .refine((value) => value.trim() !== '', 'blank: a secret of only whitespace is no secret');
+  .refine((value) => value === '' || value.trim() !== '', 'blank: only whitespace');
 
 /** One secret or a list of them (key rotation), always handed on as a list. */
 export const secretList = z

@@ -1,24 +1,36 @@
-import { AxiosError, type AxiosInstance } from 'axios';
+import type { Readable } from 'node:stream';
+import { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { parseRetryAfter } from './backoff.js';
 import type { DeliveryRequest } from './delivery-request.js';
+import { answerText, readAnswerPrefix } from './read-answer.js';
 
-/** What one attempt came to; `retry` and `reject` carry what the job log and the backoff need. */
+/**
+ * What one attempt came to; `retry` and `reject` carry what the job log and the backoff need.
+ * `response` is the start of the backend's answer (at most 4 KB of UTF-8), for the event log only.
+ */
 export type AttemptResult =
-  | { readonly kind: 'delivered'; readonly status: number; readonly durationMs: number }
+  | {
+      readonly kind: 'delivered';
+      readonly status: number;
+      readonly durationMs: number;
+      readonly response: string;
+    }
   | {
       readonly kind: 'retry';
       readonly status?: number;
       readonly error: string;
       readonly durationMs: number;
       readonly retryAfterMs?: number;
-      /** Set when no HTTP answer came back. */
+      /** Set when no complete HTTP answer came back. */
       readonly failure?: 'timeout' | 'connection_error';
+      readonly response?: string;
     }
   | {
       readonly kind: 'reject';
       readonly status: number;
       readonly error: string;
       readonly durationMs: number;
+      readonly response: string;
     };
 
 const RETRIED_STATUSES = new Set([408, 425, 429]);
@@ -32,7 +44,10 @@ export function isRetriedStatus(status: number): boolean {
 function describeError(
   error: unknown,
   timeoutMs: number,
+  deadlinePassed: boolean,
 ): { error: string; failure: 'timeout' | 'connection_error' } {
+  // Our own deadline decides, whatever error it surfaced as (axios cancel, destroyed stream).
+  if (deadlinePassed) return { error: `timeout after ${timeoutMs} ms`, failure: 'timeout' };
   if (error instanceof AxiosError) {
     if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')
       return { error: `timeout after ${timeoutMs} ms`, failure: 'timeout' };
@@ -47,33 +62,52 @@ function describeError(
   };
 }
 
-/** POSTs one attempt and classifies the answer per SPEC §5; never throws. */
+/** SPEC §5: a 2xx is a delivery whatever its body; other statuses are retried or rejected. */
+function classify(
+  answer: AxiosResponse<unknown>,
+  response: string,
+  durationMs: number,
+): AttemptResult {
+  const status = answer.status;
+  if (status >= 200 && status < 300) return { kind: 'delivered', status, durationMs, response };
+  const error = `HTTP ${status}`;
+  if (!isRetriedStatus(status)) return { kind: 'reject', status, error, durationMs, response };
+  const retryAfterMs =
+    status === 429 || status === 503
+      ? parseRetryAfter(answer.headers['retry-after'] as string | undefined)
+      : undefined;
+  return { kind: 'retry', status, error, durationMs, retryAfterMs, response };
+}
+
+/**
+ * POSTs one attempt and classifies the answer per SPEC §5; never throws. `timeoutMs` bounds the
+ * whole attempt (connect, headers and the part of the body we read): axios's own `timeout` stops
+ * counting once the headers arrive, so a backend trickling its body could hold a worker forever.
+ */
 export async function deliver(
   client: AxiosInstance,
   request: DeliveryRequest,
   timeoutMs: number,
 ): Promise<AttemptResult> {
   const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeoutMs);
   try {
-    const response = await client.post(request.url, request.body, {
+    // Aborting the signal destroys the request, hence the socket, at any stage.
+    const answer = await client.post<Readable>(request.url, request.body, {
       headers: request.headers,
-      timeout: timeoutMs,
+      signal: deadline.signal,
     });
-    const durationMs = Math.round(performance.now() - started);
-    const status = response.status;
-    if (status >= 200 && status < 300) return { kind: 'delivered', status, durationMs };
-    const error = `HTTP ${status}`;
-    if (!isRetriedStatus(status)) return { kind: 'reject', status, error, durationMs };
-    const retryAfter =
-      status === 429 || status === 503
-        ? parseRetryAfter(response.headers['retry-after'] as string | undefined)
-        : undefined;
-    return { kind: 'retry', status, error, durationMs, retryAfterMs: retryAfter };
+    const kept = await readAnswerPrefix(answer.data, deadline.signal);
+    return classify(answer, answerText(kept), elapsed());
   } catch (error) {
     return {
       kind: 'retry',
-      ...describeError(error, timeoutMs),
-      durationMs: Math.round(performance.now() - started),
+      ...describeError(error, timeoutMs, deadline.signal.aborted),
+      durationMs: elapsed(),
     };
+  } finally {
+    clearTimeout(timer);
   }
 }

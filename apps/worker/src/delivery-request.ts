@@ -1,6 +1,6 @@
 import type { DestinationConfig } from '@hookrelay/config';
 import { decodeBody, type DeliveryJobData } from '@hookrelay/queue';
-import { parseBody, providerFor, valueAt } from '@hookrelay/verifiers';
+import { parseBody, providerFor, valueAt, type BodyFormat } from '@hookrelay/verifiers';
 import type { RelaySigner } from './relay-signature.js';
 
 export interface DeliveryRequest {
@@ -16,10 +16,16 @@ function envelopeData(parsed: unknown, verifyType: string): unknown {
   return valueAt(parsed, location.split('.').slice(1)) ?? parsed;
 }
 
-function envelope(job: DeliveryJobData, raw: Buffer, verifyType: string): Buffer {
+/** What an envelope needs of the event's source: how its body parses, where its provider object sits. */
+export interface EnvelopeSource {
+  readonly verifyType: string;
+  readonly format: BodyFormat;
+}
+
+function envelope(job: DeliveryJobData, raw: Buffer, source: EnvelopeSource): Buffer {
   let parsed: unknown;
   try {
-    parsed = parseBody(raw, job.contentType);
+    parsed = parseBody(raw, source.format);
   } catch {
     parsed = raw.toString('utf8');
   }
@@ -30,23 +36,53 @@ function envelope(job: DeliveryJobData, raw: Buffer, verifyType: string): Buffer
       event_type: job.eventType ?? null,
       event_id: job.eventId ?? null,
       received_at: new Date(job.receivedAt).toISOString(),
-      data: envelopeData(parsed, verifyType),
+      data: envelopeData(parsed, source.verifyType),
     }),
   );
 }
 
-/** Builds the POST to the backend for one attempt: body in the destination's format and every header SPEC §5 names. */
+/** Headers that frame the message or the connection: only the HTTP client may set them. */
+const FRAMING_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+]);
+
+/**
+ * A job's forwarded headers (raw format), names lower-cased so that the spreads below override them
+ * whatever their case. A job can be added or edited by hand (Bull Board, Redis), so it is the least
+ * trusted source of headers and never sets framing ones.
+ */
+function forwardedHeaders(job: DeliveryJobData): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(job.headers)
+      .map(([name, value]) => [name.toLowerCase(), value] as const)
+      .filter(([name]) => !FRAMING_HEADERS.has(name)),
+  );
+}
+
+/**
+ * Builds the POST to the backend for one attempt: body in the destination's format and every header
+ * SPEC §5 names. Precedence, lowest first: the job's forwarded headers, the destination's configured
+ * headers (its credentials must not be overridable from a job), then the relay's own headers.
+ */
 export function buildDeliveryRequest(
   job: DeliveryJobData,
   destination: DestinationConfig,
-  options: { attempt: number; verifyType: string; signer?: RelaySigner; nowMs: number },
+  options: { attempt: number; source: EnvelopeSource; signer?: RelaySigner; nowMs: number },
 ): DeliveryRequest {
   const raw = decodeBody(job);
   const isRaw = destination.format === 'raw';
-  const body = isRaw ? raw : envelope(job, raw, options.verifyType);
+  const body = isRaw ? raw : envelope(job, raw, options.source);
   const headers: Record<string, string> = {
+    ...(isRaw ? forwardedHeaders(job) : {}),
     ...destination.headers,
-    ...(isRaw ? job.headers : {}),
     'content-type': isRaw ? (job.contentType ?? 'application/octet-stream') : 'application/json',
     'user-agent': 'hookrelay',
     'x-hookrelay-id': job.id,

@@ -37,7 +37,7 @@ export function createProcessor(context: ProcessorContext) {
     const maxAttempts = job.opts.attempts ?? 1;
     const request = buildDeliveryRequest(job.data, destination, {
       attempt,
-      verifyType: source.verify.type,
+      source: { verifyType: source.verify.type, format: source.format },
       signer: context.signer,
       nowMs: context.now(),
     });
@@ -52,6 +52,8 @@ export function createProcessor(context: ProcessorContext) {
       status: result.status,
       error: result.kind === 'delivered' ? undefined : result.error,
       outcome,
+      // For the event log only: `meta` below, which goes to the service logs, never carries it.
+      response: result.response,
     };
     await job.log(JSON.stringify(record));
     metrics.attempt(

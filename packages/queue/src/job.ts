@@ -28,6 +28,8 @@ export interface AttemptRecord {
   readonly status?: number;
   readonly error?: string;
   readonly outcome: 'delivered' | 'retry' | 'dead';
+  /** The start of the backend's answer (at most 4096 bytes of UTF-8); absent when none came back. */
+  readonly response?: string;
 }
 
 export function encodeBody(body: Buffer): Pick<DeliveryJobData, 'body' | 'bodyEncoding'> {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LoginThrottle } from '@hookrelay/dashboard';
 import {
   basicAuth,
   DASHBOARD_PASSWORD,
@@ -45,7 +46,11 @@ sources:
     destination: { url: \${BACKEND_URL}/shop }
 `,
     });
-    dashboard = await startDashboard(relay);
+    // Hundreds of wrong credentials from one address, on purpose: the throttle would answer 429
+    // (dashboard-login-throttle.test.ts covers it), so this suite gets a limit it never reaches.
+    dashboard = await startDashboard(relay, {
+      loginThrottle: new LoginThrottle({ maxFailures: 100_000 }),
+    });
     routes = [...routeTable(dashboard.app), ...routeTable(dashboard.app.board)];
   });
   afterAll(async () => {

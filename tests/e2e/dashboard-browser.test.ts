@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPLAY_PRIORITY } from '@hookrelay/ops';
 import { waitFor } from '@hookrelay/testing';
@@ -10,19 +10,10 @@ import {
   startDashboard,
   type Dashboard,
 } from './dashboard-harness.js';
+import { launchChromium } from './dashboard-chromium.js';
 import { post, startRelay, type Relay } from './harness.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 const QUEUE = 'delivery.orders.default';
 
 describe('an operator in the dashboard, with a real browser', () => {
@@ -56,7 +47,7 @@ sources:
       what: 'the event dead-lettered',
     });
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({
       httpCredentials: { username: DASHBOARD_USER, password: DASHBOARD_PASSWORD },
       viewport: { width: 1280, height: 800 },

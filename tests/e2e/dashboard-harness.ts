@@ -1,5 +1,5 @@
 import type { HookrelayConfig } from '@hookrelay/config';
-import { createServer, type DashboardApp } from '@hookrelay/dashboard';
+import { createServer, type DashboardApp, type LoginThrottle } from '@hookrelay/dashboard';
 import { createLogger } from '@hookrelay/logger';
 import { createRegistry, queueMetrics } from '@hookrelay/metrics';
 import { Ops } from '@hookrelay/ops';
@@ -27,8 +27,16 @@ export function basicAuth(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
+export interface DashboardOptions {
+  /** Replaces the default failed-login throttle (a tighter one, or one on a test clock). */
+  readonly loginThrottle?: LoginThrottle;
+}
+
 /** The dashboard app over a relay's Redis, on a free port, with known credentials. */
-export async function startDashboard(relay: Relay): Promise<Dashboard> {
+export async function startDashboard(
+  relay: Relay,
+  options: DashboardOptions = {},
+): Promise<Dashboard> {
   const config: HookrelayConfig = {
     ...relay.config,
     dashboard: {
@@ -53,6 +61,7 @@ export async function startDashboard(relay: Relay): Promise<Dashboard> {
     redis,
     logger: createLogger({ app: 'dashboard', stream: logs }),
     registry,
+    loginThrottle: options.loginThrottle,
   });
   const http = await listen(app);
   const basic = basicAuth(DASHBOARD_USER, DASHBOARD_PASSWORD);

@@ -3,11 +3,15 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Express } from 'express';
 import type { DeliveryQueues } from '@hookrelay/ops';
+import { guardBoardActions } from './board-actions.js';
 
 /**
  * Bull Board over every delivery queue, as an Express app to mount at `/`. A queue's Failed tab is
  * its dead-letter set; its Retry buttons replay (fresh attempts, behind live traffic) because the
  * queues hand out ReplayableJobs. Completed (delivered) jobs can be retried too, like the API allows.
+ * Read-and-retry only: guardBoardActions refuses every other write (add, edit, clean, obliterate…).
+ * Bull Board hides its write buttons only all together (readOnlyMode, which also hides Retry), so
+ * the refused ones stay visible and answer with a "Forbidden" notice.
  */
 export function createBoard(queues: DeliveryQueues): Express {
   const serverAdapter = new ExpressAdapter();
@@ -21,7 +25,13 @@ export function createBoard(queues: DeliveryQueues): Express {
         }),
     ),
     serverAdapter,
-    options: { uiConfig: { boardTitle: 'hookrelay', hideDocsLink: true } },
+    options: {
+      uiConfig: { boardTitle: 'hookrelay', hideDocsLink: true },
+      handlerHooks: { before: guardBoardActions },
+    },
   });
-  return serverAdapter.getRouter() as Express;
+  const board = serverAdapter.getRouter() as Express;
+  // A mounted Express app sets its own X-Powered-By, whatever the parent app says.
+  board.disable('x-powered-by');
+  return board;
 }

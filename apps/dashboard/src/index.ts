@@ -23,7 +23,9 @@ queueMetrics(registry, ops.queues.all(), redis);
 const app = createServer({ config, ops, redis, logger, registry });
 
 const server = app.listen(config.dashboard.port, config.dashboard.host, () => {
+  // The host matters: 127.0.0.1 (the default) keeps the dashboard off the network.
   logger.info('listening', {
+    host: config.dashboard.host,
     port: config.dashboard.port,
     auth: [
       config.dashboard.password ? 'basic' : undefined,

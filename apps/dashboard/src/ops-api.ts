@@ -1,6 +1,7 @@
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import type { Logger } from '@hookrelay/logger';
 import { InvalidFilterError, parseReplayRequest, type Ops } from '@hookrelay/ops';
+import { requireJsonBody } from './json-body.js';
 
 function optionalQuery(request: Request, name: string): string | undefined {
   const value = request.query[name];
@@ -22,8 +23,8 @@ function limitOf(request: Request): number | undefined {
  */
 export function opsApi(ops: Ops, logger: Logger): Router {
   const api = Router();
-  // Only the routes that take a body parse one: Bull Board's API, behind this router, parses its own.
-  const json = express.json({ limit: '256kb' });
+  // Only the route that takes a body parses one: Bull Board's API, behind this router, parses its own.
+  const jsonBody = requireJsonBody('256kb');
 
   api.get('/api/sources', async (_request, response) => {
     response.json({ sources: await ops.sourceCounts() });
@@ -38,7 +39,7 @@ export function opsApi(ops: Ops, logger: Logger): Router {
     );
   });
 
-  api.post('/api/dead-letters/replay', json, async (request, response) => {
+  api.post('/api/dead-letters/replay', ...jsonBody, async (request, response) => {
     const replayRequest = parseReplayRequest(request.body);
     const outcome = await ops.replayDeadLetters(replayRequest);
     const { ids, ...filter } = replayRequest;

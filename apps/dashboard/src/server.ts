@@ -9,7 +9,10 @@ import { createBoard } from './bull-board.js';
 import { CredentialCheck } from './credentials.js';
 import { apiErrorHandler, sendError } from './error-response.js';
 import { opsApi } from './ops-api.js';
+import { LoginThrottle } from './login-throttle.js';
 import { requireAuth } from './require-auth.js';
+import { refuseCrossOrigin } from './same-origin.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface DashboardDependencies {
   readonly config: HookrelayConfig;
@@ -18,6 +21,8 @@ export interface DashboardDependencies {
   readonly logger: Logger;
   /** Served at /metrics, behind the same credentials as everything else. */
   readonly registry: Registry;
+  /** Failed-login throttle; defaults to DEFAULT_LOGIN_THROTTLE on the system clock. */
+  readonly loginThrottle?: LoginThrottle;
 }
 
 /** The dashboard app, with Bull Board reachable for route listings (tests walk both route tables). */
@@ -26,9 +31,10 @@ export interface DashboardApp extends Express {
 }
 
 /**
- * Health first (unauthenticated), then the credential check in front of everything else: the ops
- * API and Bull Board with its assets and its own API. Throws MissingCredentialsError when the config
- * has neither a password nor a token.
+ * Security headers on every answer; health (unauthenticated); then cross-origin writes refused
+ * before anything looks at credentials; then the (throttled) credential check in front of
+ * everything else: the ops API and Bull Board with its assets and its own API. Throws
+ * MissingCredentialsError when the config has neither a password nor a token.
  */
 export function createServer({
   config,
@@ -36,6 +42,7 @@ export function createServer({
   redis,
   logger,
   registry,
+  loginThrottle = new LoginThrottle(),
 }: DashboardDependencies): DashboardApp {
   const check = new CredentialCheck(config.dashboard);
   const board = createBoard(ops.queues);
@@ -43,8 +50,10 @@ export function createServer({
   app.disable('x-powered-by');
   app.disable('etag');
 
-  app.use(healthRoutes(redis));
-  app.use(requireAuth(check));
+  app.use(securityHeaders());
+  app.use(healthRoutes(redis, { keyPrefix: config.redis.prefix }));
+  app.use(refuseCrossOrigin(logger));
+  app.use(requireAuth(check, loginThrottle, logger));
   app.get('/metrics', metricsHandler(registry));
   app.use(opsApi(ops, logger));
   app.use(board);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialCheck, hasCredentials, MissingCredentialsError } from '../src/credentials.js';
+import {
+  CredentialCheck,
+  hasCredentials,
+  MissingCredentialsError,
+  presentedIdentity,
+} from '../src/credentials.js';
 
 const basic = (user: string, password: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
@@ -59,5 +64,18 @@ describe('dashboard credentials', () => {
     expect(() => new CredentialCheck({ username: 'admin', password: '', token: '' })).toThrow(
       MissingCredentialsError,
     );
+  });
+
+  it('names who tried, for the failed-login log: the scheme and a Basic username, never a secret', () => {
+    expect(presentedIdentity(basic('admin', 'pa:ss wörd'))).toEqual({
+      scheme: 'basic',
+      username: 'admin',
+    });
+    expect(presentedIdentity(basic('x'.repeat(500), 'pw')).username).toHaveLength(64);
+    expect(presentedIdentity({ authorization: 'Bearer tok-123' })).toEqual({ scheme: 'bearer' });
+    expect(presentedIdentity({ authorization: 'Digest secret-stuff' })).toEqual({
+      scheme: 'other',
+    });
+    expect(JSON.stringify(presentedIdentity(basic('admin', 'pa:ss wörd')))).not.toContain('pa:ss');
   });
 });

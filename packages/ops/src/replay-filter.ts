@@ -44,9 +44,12 @@ const requestSchema = z.strictObject({
   rate: z.number().int().min(1).max(MAX_REPLAY_RATE).optional(),
 });
 
-/** Validates an untrusted body (POST /api/dead-letters/replay); throws InvalidFilterError naming the field. */
+/**
+ * Validates an untrusted body (POST /api/dead-letters/replay); throws InvalidFilterError naming the
+ * field. A missing body is an error, not "no filter": replaying everything takes an explicit `{}`.
+ */
 export function parseReplayRequest(body: unknown): ReplayRequest {
-  const result = requestSchema.safeParse(body ?? {});
+  const result = requestSchema.safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new InvalidFilterError(`${issue.path.join('.') || 'body'}: ${issue.message}`);

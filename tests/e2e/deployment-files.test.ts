@@ -67,6 +67,7 @@ describe('docker-compose.yml', () => {
     expect(published('ingress')).toEqual([config.ingress.port]);
     expect(published('worker')).toEqual([config.worker.port]);
     expect(published('dashboard')).toEqual([config.dashboard.port]);
+    expect(compose.services.dashboard!.ports).toEqual([expect.stringMatching(/^127\.0\.0\.1:/)]);
     expect(published('demo-backend')).toEqual([config.demoBackend.port]);
   });
 

@@ -2,6 +2,7 @@ import { loadConfigOrExit } from '@hookrelay/config';
 import { createLogger } from '@hookrelay/logger';
 import { createRedis, EventEnqueuer } from '@hookrelay/queue';
 import { createRegistry, ingressMetrics } from '@hookrelay/metrics';
+import { createIngressHttpServer } from './http-server.js';
 import { createServer } from './server.js';
 import { closeAll, onShutdown } from '@hookrelay/service-kit';
 
@@ -19,13 +20,21 @@ const app = createServer({
   metrics: { registry, ingress: ingressMetrics(registry) },
 });
 
-const server = app.listen(config.ingress.port, config.ingress.host, () => {
+const server = createIngressHttpServer(app, config.ingress);
+const cannotListen = (error: Error) => {
+  logger.error('cannot listen', { port: config.ingress.port, reason: error.message });
+  process.exit(1);
+};
+server.once('error', cannotListen);
+server.listen(config.ingress.port, config.ingress.host, () => {
+  // From now on a server error is a failed accept (e.g. out of file descriptors): keep serving.
+  server.off('error', cannotListen);
+  server.on('error', (error) => logger.warn('server error', { reason: error.message }));
   logger.info('listening', {
     port: config.ingress.port,
     sources: config.sources.map((s) => s.paths).flat(),
   });
 });
-server.keepAliveTimeout = 65_000;
 
 onShutdown(logger, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));

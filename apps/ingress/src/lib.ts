@@ -1,2 +1,3 @@
 export { createServer, type IngressDependencies } from './server.js';
+export { createIngressHttpServer, type IngressLimits } from './http-server.js';
 export { ingest, type IngestOutcome } from './ingest.js';

@@ -43,7 +43,7 @@ export function createServer(deps: IngressDependencies): Express {
     handleWebhook(route, request, response).catch(next);
   });
 
-  app.use(healthRoutes(deps.redis));
+  app.use(healthRoutes(deps.redis, { keyPrefix: config.redis.prefix }));
   app.get('/metrics', metricsHandler(metrics.registry));
 
   app.use((_request: Request, response: Response) => {

@@ -19,7 +19,7 @@ const workers = startDeliveryWorkers({
   logger,
   metrics: deliveryMetrics(registry),
 });
-const server = createServer(redis, workers, registry).listen(
+const server = createServer(redis, workers, registry, config.redis.prefix).listen(
   config.worker.port,
   config.worker.host,
   () => {

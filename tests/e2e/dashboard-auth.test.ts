@@ -12,6 +12,7 @@ import {
   DASHBOARD_USER,
   startDashboard,
   type Dashboard,
+  ONE_SOURCE_YAML,
 } from './dashboard-harness.js';
 import { startRelay, type Relay } from './harness.js';
 import { concretePath, routeTable, type RouteEntry } from './route-table.js';
@@ -37,15 +38,7 @@ describe('the dashboard lets nobody in without credentials', () => {
   let routes: RouteEntry[];
 
   beforeAll(async () => {
-    relay = await startRelay({
-      workers: false,
-      yaml: `
-sources:
-  shop:
-    verify: { type: none }
-    destination: { url: \${BACKEND_URL}/shop }
-`,
-    });
+    relay = await startRelay({ workers: false, yaml: ONE_SOURCE_YAML });
     // Hundreds of wrong credentials from one address, on purpose: the throttle would answer 429
     // (dashboard-login-throttle.test.ts covers it), so this suite gets a limit it never reaches.
     dashboard = await startDashboard(relay, {

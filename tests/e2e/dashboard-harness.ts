@@ -8,6 +8,14 @@ import { listen, LogCapture, type Listening } from '@hookrelay/testing';
 import type { Relay } from './harness.js';
 
 export const DASHBOARD_USER = 'operator';
+
+/** A relay with one unverified source, `shop`: enough for tests about the dashboard itself. */
+export const ONE_SOURCE_YAML = `
+sources:
+  shop:
+    verify: { type: none }
+    destination: { url: \${BACKEND_URL}/shop }
+`;
 export const DASHBOARD_PASSWORD = 'dashboard-test-password';
 export const DASHBOARD_TOKEN = 'dashboard-test-token';
 

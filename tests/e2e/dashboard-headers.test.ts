@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDashboard, type Dashboard } from './dashboard-harness.js';
+import { startDashboard, type Dashboard, ONE_SOURCE_YAML } from './dashboard-harness.js';
 import { startRelay, type Relay } from './harness.js';
 
 describe('every dashboard answer carries the browser-hardening headers', () => {
@@ -7,15 +7,7 @@ describe('every dashboard answer carries the browser-hardening headers', () => {
   let dashboard: Dashboard;
 
   beforeAll(async () => {
-    relay = await startRelay({
-      workers: false,
-      yaml: `
-sources:
-  shop:
-    verify: { type: none }
-    destination: { url: \${BACKEND_URL}/shop }
-`,
-    });
+    relay = await startRelay({ workers: false, yaml: ONE_SOURCE_YAML });
     dashboard = await startDashboard(relay);
   });
   afterAll(async () => {

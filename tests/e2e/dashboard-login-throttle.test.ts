@@ -7,6 +7,7 @@ import {
   DASHBOARD_USER,
   startDashboard,
   type Dashboard,
+  ONE_SOURCE_YAML,
 } from './dashboard-harness.js';
 import { startRelay, type Relay } from './harness.js';
 
@@ -49,15 +50,7 @@ describe('failed dashboard logins are logged and throttled per client address', 
   const wrong = basicAuth('mallory', WRONG_PASSWORD);
 
   beforeAll(async () => {
-    relay = await startRelay({
-      workers: false,
-      yaml: `
-sources:
-  shop:
-    verify: { type: none }
-    destination: { url: \${BACKEND_URL}/shop }
-`,
-    });
+    relay = await startRelay({ workers: false, yaml: ONE_SOURCE_YAML });
     // The default limits, on a clock the test moves, so the window can pass without waiting.
     dashboard = await startDashboard(relay, {
       loginThrottle: new LoginThrottle({ now: () => clock.now }),

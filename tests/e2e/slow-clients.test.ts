@@ -115,7 +115,7 @@ describe('the ingress server cuts off slow clients and caps its connections', ()
     );
     expect(received).toMatch(/^HTTP\/1\.1 408 /);
     expect(afterMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
-    expect(afterMs).toBeLessThan(REQUEST_TIMEOUT_MS + 1_500);
+    expect(afterMs).toBeLessThan(REQUEST_TIMEOUT_MS + 3_000);
     expect(await enqueuedIds()).toEqual(before);
   });
 
@@ -132,7 +132,7 @@ describe('the ingress server cuts off slow clients and caps its connections', ()
     expect(received).toMatch(/^HTTP\/1\.1 408 /);
     expect(afterMs).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 100);
     // Well before requestTimeout: it is the headers' own limit that closed it.
-    expect(afterMs).toBeLessThan(HEADERS_TIMEOUT_MS + 1_000);
+    expect(afterMs).toBeLessThan(REQUEST_TIMEOUT_MS - 400);
   });
 
   it(`beyond ${MAX_CONNECTIONS} connections new ones are closed at once; within the cap and after the slow ones are cut off, a webhook is 202`, async () => {

@@ -29,9 +29,14 @@ sources:
     destination: { url: \${BACKEND_URL}/webhooks/payment }
 `;
 
-/** Request head of an unauthenticated POST whose body is to follow (or never does). */
-const bodyHead = (contentLength: number) =>
+/**
+ * Request head of a POST whose body is to follow (or never does). `claimed`: it carries a signature
+ * header (a made-up one), so the ingress must read the body to judge it; without one it is refused
+ * on its headers alone.
+ */
+const bodyHead = (contentLength: number, claimed = true) =>
   'POST /webhooks/payment HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+  (claimed ? `X-Signature: ${'0'.repeat(64)}\r\n` : '') +
   `Content-Length: ${contentLength}\r\n\r\n`;
 
 /** A webhook signed with the source's secret, on its own connection; its status, or undefined when unanswered. */
@@ -50,9 +55,14 @@ async function sendWebhook(port: number, transactionId: string): Promise<number 
 }
 
 /** Opens a connection that sends a head declaring `contentLength` bytes and then `sent` of them. */
-async function openSlowBody(port: number, contentLength: number, sent: Buffer = Buffer.alloc(0)) {
+async function openSlowBody(
+  port: number,
+  contentLength: number,
+  sent: Buffer = Buffer.alloc(0),
+  claimed = true,
+) {
   const connection = await openRawConnection(port);
-  connection.socket.write(bodyHead(contentLength));
+  connection.socket.write(bodyHead(contentLength, claimed));
   if (sent.length) connection.socket.write(sent);
   return connection;
 }
@@ -234,18 +244,20 @@ ${SOURCES}`,
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('measures RSS: every slow connection is cut off by requestTimeout, then a webhook is 202', async () => {
+  /** Opens SLOW_CONNECTIONS connections that each send 900 KB of a 1 MB body and stop; RSS sampled until all close. */
+  async function underSlowConnections(claimed: boolean) {
     const pid = child.pid!;
-    const before = await enqueuedIds();
     const baseline = rssMb(pid);
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
     const slow: RawConnection[] = [];
     try {
       const body = Buffer.alloc(SENT_BYTES, 'a');
-      // In batches, so the listen backlog never overflows; each sends 900 KB of its 1 MB and stops.
+      // In batches, so the listen backlog never overflows.
       for (let i = 0; i < SLOW_CONNECTIONS; i += 50) {
-        const batch = Array.from({ length: 50 }, () => openSlowBody(port, DECLARED_BYTES, body));
+        const batch = Array.from({ length: 50 }, () =>
+          openSlowBody(port, DECLARED_BYTES, body, claimed),
+        );
         slow.push(...(await Promise.all(batch)));
       }
       const closed = await within(
@@ -254,25 +266,48 @@ ${SOURCES}`,
         `the server closing all ${SLOW_CONNECTIONS} slow connections`,
       );
       clearInterval(sampler);
-      const after = rssMb(pid);
-      const answered408 = closed.filter(({ received }) => received.startsWith('HTTP/1.1 408 '));
-      const slowestMs = Math.max(...closed.map(({ afterMs }) => afterMs));
+      const statuses = closed.map(({ received }) => /^HTTP\/1\.1 (\d{3}) /.exec(received)?.[1]);
+      const figures = {
+        baseline,
+        peak,
+        after: rssMb(pid),
+        slowestMs: Math.round(Math.max(...closed.map(({ afterMs }) => afterMs))),
+        statuses: [...new Set(statuses)],
+      };
       console.log(
-        `ingress RSS with ${SLOW_CONNECTIONS} slow connections (${SENT_BYTES} of ${DECLARED_BYTES} bytes each, ` +
-          `requestTimeout ${CHILD_REQUEST_TIMEOUT_MS} ms): baseline ${baseline} MB, peak ${peak} MB, ` +
-          `after the timeouts ${after} MB; all closed by the server, the last after ${Math.round(slowestMs)} ms, ` +
-          `${answered408.length} with a 408`,
+        `ingress RSS with ${SLOW_CONNECTIONS} slow connections ${claimed ? 'claiming a signature' : 'without a signature header'} ` +
+          `(${SENT_BYTES} of ${DECLARED_BYTES} bytes each, requestTimeout ${CHILD_REQUEST_TIMEOUT_MS} ms): ` +
+          `baseline ${figures.baseline} MB, peak ${figures.peak} MB, after ${figures.after} MB; ` +
+          `all closed by the server, the last after ${figures.slowestMs} ms, answered ${figures.statuses.join(', ')}`,
       );
-
-      expect(slowestMs).toBeLessThan(CHILD_REQUEST_TIMEOUT_MS + 5_000);
-      expect(await sendWebhook(port, 'TX-AFTER-RSS')).toBe(202);
-      expect(await enqueuedIds()).toEqual([...before, 'TX-AFTER-RSS'].sort());
-      // Measured rather than tightly bounded: 500 × 900 KB of buffered body is ~440 MB by itself.
-      expect(peak - baseline).toBeLessThan(600);
+      return figures;
     } finally {
       clearInterval(sampler);
       // Only left open when the server failed to close them; SIGTERM would wait for them.
       for (const connection of slow) connection.socket.destroy();
     }
+  }
+
+  it('measures RSS: connections without a signature header are refused 401 on their headers, their bodies never buffered', async () => {
+    const before = await enqueuedIds();
+    const figures = await underSlowConnections(false);
+    expect(figures.statuses).toEqual(['401']);
+    // Refused at once rather than held until requestTimeout.
+    expect(figures.slowestMs).toBeLessThan(CHILD_REQUEST_TIMEOUT_MS);
+    expect(await sendWebhook(port, 'TX-AFTER-UNSIGNED')).toBe(202);
+    expect(await enqueuedIds()).toEqual([...before, 'TX-AFTER-UNSIGNED'].sort());
+    // Measured rather than tightly bounded; the signed case below buffers ~440 MB of body.
+    expect(figures.peak - figures.baseline).toBeLessThan(200);
+  }, 60_000);
+
+  it('measures RSS: connections claiming a signature are cut off by requestTimeout, then a webhook is 202', async () => {
+    const before = await enqueuedIds();
+    const figures = await underSlowConnections(true);
+    expect(figures.statuses).toEqual(['408']);
+    expect(figures.slowestMs).toBeLessThan(CHILD_REQUEST_TIMEOUT_MS + 5_000);
+    expect(await sendWebhook(port, 'TX-AFTER-RSS')).toBe(202);
+    expect(await enqueuedIds()).toEqual([...before, 'TX-AFTER-RSS'].sort());
+    // Measured rather than tightly bounded: 500 × 900 KB of buffered body is ~440 MB by itself.
+    expect(figures.peak - figures.baseline).toBeLessThan(600);
   }, 60_000);
 });

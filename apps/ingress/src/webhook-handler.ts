@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from '@hookrelay/logger';
 import type { IngressMetrics } from '@hookrelay/metrics';
 import type { EventEnqueuer } from '@hookrelay/queue';
+import { refuseUnsigned } from '@hookrelay/verifiers';
 import { ingest, type IngestOutcome } from './ingest.js';
 import { BodyAbortedError, PayloadTooLargeError, readBody } from './read-body.js';
 import { recordOutcome } from './record-outcome.js';
@@ -29,6 +30,16 @@ export function createWebhookHandler({
     response.setHeader('X-Request-Id', requestId);
     if (logger.isDebugEnabled())
       logger.debug('received', { source: route.source.name, requestId, path: request.path });
+
+    // Refused on its headers alone: an unsigned request never makes the ingress buffer a body.
+    const unsigned = refuseUnsigned(route.verifier, request.headers);
+    if (unsigned && !unsigned.ok) {
+      const outcome: IngestOutcome = { kind: 'rejected', ...unsigned };
+      response.setHeader('Connection', 'close');
+      respond(response, outcome);
+      recordOutcome(logger, metrics, { route, requestId, ackMs: now() - receivedAt }, outcome);
+      return;
+    }
 
     let body: Buffer | undefined;
     let outcome: IngestOutcome;

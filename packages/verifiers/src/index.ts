@@ -17,6 +17,7 @@ export {
 } from './event-locations.js';
 export { parseBody, BodyParseError } from './parse-body.js';
 export { safeEqual, safeEqualAny } from './timing-safe.js';
+export { refuseUnsigned } from './unsigned.js';
 export {
   PAYPAL_CERT_HOSTS,
   paypalCertUrl,

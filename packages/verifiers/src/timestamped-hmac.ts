@@ -35,6 +35,7 @@ export function timestampedHmacProvider<Type extends string>(scheme: Timestamped
     schema: z.object({ type: z.literal(scheme.type), secret: secretList, tolerance }),
     create: ({ secret, tolerance: toleranceSeconds }) => ({
       forwardHeaders: [header],
+      signatureHeaders: [header],
       verify(request, nowMs) {
         const value = headerValue(request.headers[header]);
         if (!value) return reject('signature_missing', `missing ${headerLabel} header`);

@@ -43,6 +43,12 @@ export function reject(code: RejectionCode, message: string): Verdict {
 export interface Verifier {
   /** Provider signature headers forwarded to the backend in raw format, so it can re-verify. */
   readonly forwardHeaders: readonly string[];
+  /**
+   * The headers a signature or credential comes in. A request carrying none of them is unsigned and
+   * is refused before its body is read (an unauthenticated client must not make the ingress buffer
+   * a body). Empty for `none`.
+   */
+  readonly signatureHeaders: readonly string[];
   verify(request: IncomingWebhook, nowMs: number): Verdict | Promise<Verdict>;
 }
 

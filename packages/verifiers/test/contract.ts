@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { providerFor, signRequest, verifyConfigSchema } from '../src/index.js';
-import { eventField, incoming, NOW_MS, NOW_S, verdictOf } from './helpers.js';
+import { providerFor, refuseUnsigned, signRequest, verifyConfigSchema } from '../src/index.js';
+import { eventField, incoming, NOW_MS, NOW_S, verdictOf, verifierFor } from './helpers.js';
 
 type Headers = Record<string, string>;
 
@@ -84,6 +84,18 @@ export function describeProviderContract(contract: ProviderContract): void {
       const stripped = { ...request.headers };
       for (const name of contract.signatureHeaders) delete stripped[name];
       expect(await verdictOf(config, { ...request, headers: stripped })).toMatchObject({
+        ok: false,
+        code: 'signature_missing',
+      });
+    });
+
+    it('refuses a request without its signature header on the headers alone, before any body is read', async () => {
+      const request = await signed(current);
+      const verifier = verifierFor(config);
+      expect(refuseUnsigned(verifier, request.headers)).toBeUndefined();
+      const stripped = { ...request.headers };
+      for (const name of verifier.signatureHeaders) delete stripped[name];
+      expect(refuseUnsigned(verifier, stripped)).toMatchObject({
         ok: false,
         code: 'signature_missing',
       });

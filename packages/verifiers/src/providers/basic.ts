@@ -12,6 +12,7 @@ export const basic = defineProvider({
     const expected = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     return {
       forwardHeaders: [],
+      signatureHeaders: ['authorization'],
       verify(request) {
         const presented = headerValue(request.headers.authorization);
         if (presented === undefined || !/^basic /i.test(presented)) {

@@ -45,6 +45,7 @@ export const cinetpay = defineProvider({
   schema: z.object({ type: z.literal('cinetpay'), secret: secretList }),
   create: ({ secret }) => ({
     forwardHeaders: [HEADER],
+    signatureHeaders: [HEADER],
     verify(request) {
       const presented = headerValue(request.headers[HEADER]);
       if (!presented) return reject('signature_missing', 'missing x-token header');

@@ -21,6 +21,7 @@ export const flutterwave = defineProvider({
   schema: z.object({ type: z.literal('flutterwave'), secret: secretList }),
   create: ({ secret }) => ({
     forwardHeaders: [V4_HEADER, V3_HEADER],
+    signatureHeaders: [V4_HEADER, V3_HEADER],
     verify(request) {
       const signature = headerValue(request.headers[V4_HEADER]);
       if (signature) {

@@ -17,6 +17,7 @@ export const github = defineProvider({
   create: ({ secret }) => ({
     // The event and delivery headers go along so a backend using @octokit/webhooks can still route the event.
     forwardHeaders: [HEADER, 'x-github-event', 'x-github-delivery', 'x-github-hook-id'],
+    signatureHeaders: [HEADER],
     verify(request) {
       const presented = headerValue(request.headers[HEADER]);
       if (!presented) return reject('signature_missing', 'missing X-Hub-Signature-256 header');

@@ -20,6 +20,7 @@ export const hmac = defineProvider({
   }),
   create: ({ header, algorithm, encoding, prefix, secret }) => ({
     forwardHeaders: [header],
+    signatureHeaders: [header],
     verify(request) {
       const presented = headerValue(request.headers[header]);
       if (presented === undefined) return reject('signature_missing', `missing ${header} header`);

@@ -6,7 +6,7 @@ import { ACCEPTED } from '../types.js';
 export const none = defineProvider({
   type: 'none',
   schema: z.object({ type: z.literal('none') }),
-  create: () => ({ forwardHeaders: [], verify: () => ACCEPTED }),
+  create: () => ({ forwardHeaders: [], signatureHeaders: [], verify: () => ACCEPTED }),
   sign: () => ({}),
   replayGuard: 'none',
 });

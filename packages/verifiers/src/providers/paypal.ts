@@ -59,6 +59,7 @@ export function createPaypalVerifier(
     : (sharedCertificates ??= new PaypalCertificates());
   return {
     forwardHeaders: Object.values(HEADERS),
+    signatureHeaders: [HEADERS.signature],
     async verify(request, nowMs): Promise<Verdict> {
       const [id, time, signature, certUrl, algorithm] = Object.values(HEADERS).map((name) =>
         headerValue(request.headers[name]),

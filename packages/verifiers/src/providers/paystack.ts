@@ -20,6 +20,7 @@ export const paystack = defineProvider({
   schema: z.object({ type: z.literal('paystack'), secret: secretList }),
   create: ({ secret }) => ({
     forwardHeaders: [HEADER],
+    signatureHeaders: [HEADER],
     verify(request) {
       const presented = headerValue(request.headers[HEADER]);
       if (!presented) return reject('signature_missing', 'missing x-paystack-signature header');

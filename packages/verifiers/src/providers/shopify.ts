@@ -25,6 +25,7 @@ export const shopify = defineProvider({
       'x-shopify-api-version',
       'x-shopify-triggered-at',
     ],
+    signatureHeaders: [HEADER],
     verify(request) {
       const presented = headerValue(request.headers[HEADER]);
       if (!presented) return reject('signature_missing', 'missing X-Shopify-Hmac-Sha256 header');

@@ -54,6 +54,7 @@ export const standardWebhooks = defineProvider({
       'svix-timestamp',
       'svix-signature',
     ],
+    signatureHeaders: ['webhook-signature', 'svix-signature'],
     verify(request, nowMs) {
       const { id, timestamp, signature } = headerSet(request.headers);
       if (!id || !timestamp || !signature) {

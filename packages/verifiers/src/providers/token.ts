@@ -17,6 +17,7 @@ export const token = defineProvider({
   }),
   create: ({ header, value }) => ({
     forwardHeaders: [],
+    signatureHeaders: [header],
     verify(request) {
       const presented = headerValue(request.headers[header]);
       if (presented === undefined) return reject('signature_missing', `missing ${header} header`);

@@ -58,6 +58,7 @@ export const twilio = defineProvider({
   schema: z.object({ type: z.literal('twilio'), secret: secretList, url: z.url().optional() }),
   create: ({ secret, url }) => ({
     forwardHeaders: [HEADER, 'i-twilio-idempotency-token'],
+    signatureHeaders: [HEADER],
     verify(request) {
       const presented = headerValue(request.headers[HEADER]);
       if (!presented) return reject('signature_missing', 'missing X-Twilio-Signature header');

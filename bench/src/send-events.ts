@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@hookrelay/config';
-import { signRequest } from '@hookrelay/verifiers';
+import { signRequest, verifyPlugin } from '@hookrelay/verifiers';
 
 const { values } = parseArgs({
   options: {
@@ -19,7 +19,7 @@ const { values } = parseArgs({
 const count = Number(values.count);
 const concurrency = Number(values.concurrency);
 const duplicates = Number(values.duplicates);
-const config = loadConfig();
+const config = loadConfig({ verify: verifyPlugin });
 const source = config.sources.find((s) => s.name === values.source);
 if (!source) throw new Error(`no source ${values.source} in the config`);
 const ingress = values.ingress ?? `http://127.0.0.1:${config.ingress.port}`;

@@ -7,10 +7,10 @@ const EVENTS = 20;
 
 interface Counts {
   waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  completed: number;
+  scheduled: number;
+  delivering: number;
+  retrying: number;
+  delivered: number;
   dead: number;
   paused: boolean;
 }
@@ -147,14 +147,14 @@ sources:
     });
     expect(await counts('orders')).toMatchObject({
       waiting: EVENTS,
-      active: 0,
+      delivering: 0,
       dead: 0,
       paused: true,
     });
     expect(ids.filter((id) => delivered(id).length > 0)).toEqual([]);
 
     await dashboard.api('/api/sources/orders/resume', {});
-    await waitFor(async () => (await counts('orders')).completed === EVENTS, {
+    await waitFor(async () => (await counts('orders')).delivered === EVENTS, {
       what: 'every replay delivered',
     });
     for (const id of ids) {
@@ -177,7 +177,7 @@ sources:
       expect(answer.status).toBe(202);
       held.push(answer.body!.id as string);
     }
-    expect(await counts('orders')).toMatchObject({ waiting: 10, active: 0, paused: true });
+    expect(await counts('orders')).toMatchObject({ waiting: 10, delivering: 0, paused: true });
     expect(held.filter((id) => relay.backend.store.list({ id }).length > 0)).toEqual([]);
     await dashboard.api('/api/sources/orders/resume', {});
     await waitFor(() => held.every((id) => delivered(id).length === 1), {
@@ -190,8 +190,8 @@ sources:
     const id = answer.body!.id as string;
     await waitFor(
       async () =>
-        (await counts('alerts', 'pager')).completed === 1 &&
-        (await counts('alerts', 'chat')).completed === 1,
+        (await counts('alerts', 'pager')).delivered === 1 &&
+        (await counts('alerts', 'chat')).delivered === 1,
     );
     const { status, body } = await dashboard.api(`/api/events/${id}/replay`, {});
     expect(status).toBe(200);
@@ -199,8 +199,8 @@ sources:
       id,
       replayed: 2,
       deliveries: expect.arrayContaining([
-        { source: 'alerts', destination: 'pager', from: 'completed' },
-        { source: 'alerts', destination: 'chat', from: 'completed' },
+        { source: 'alerts', destination: 'pager', from: 'delivered' },
+        { source: 'alerts', destination: 'chat', from: 'delivered' },
       ]),
     });
     await waitFor(() => delivered(id).length === 4, {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig, readDotenv } from '@hookrelay/config';
+import { verifyPlugin } from '@hookrelay/verifiers';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
@@ -24,12 +25,11 @@ const compose = parse(read('docker-compose.yml'), { merge: true }) as {
   volumes: Record<string, unknown>;
 };
 const example = readDotenv(`${root}.env.example`);
-const config = parseConfig(read('hookrelay.yaml'), {
-  ...example,
-  STRIPE_WEBHOOK_SECRET: 'whsec_x',
-  PAYMENT_WEBHOOK_SECRET: 'x',
-  NOTIFY_TOKEN: 'x',
-});
+const config = parseConfig(
+  read('hookrelay.yaml'),
+  { ...example, STRIPE_WEBHOOK_SECRET: 'whsec_x', PAYMENT_WEBHOOK_SECRET: 'x', NOTIFY_TOKEN: 'x' },
+  { verify: verifyPlugin },
+);
 
 describe('docker-compose.yml', () => {
   it('runs Redis 7 durable, without eviction, on a volume, with a health check', () => {

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { parseConfig, type HookrelayConfig } from '@hookrelay/config';
+import { verifyPlugin } from '@hookrelay/verifiers';
 import { createDemoBackend, type DemoBackend } from '@hookrelay/demo-backend';
 import { createServer } from '@hookrelay/ingress';
 import { createLogger } from '@hookrelay/logger';
@@ -26,6 +27,7 @@ import {
   type Registry,
 } from '@hookrelay/metrics';
 import { startDeliveryWorkers, type DeliveryWorkers } from '@hookrelay/worker';
+import { REDACTED_HEADERS } from '@hookrelay/verifiers';
 
 export const STRIPE_SECRET = 'whsec_test_stripe_secret_for_hookrelay';
 export const RELAY_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -64,10 +66,22 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
     ...options.env,
   };
-  const config = parseConfig(`redis: { url: \${REDIS_URL}, prefix: test }\n${options.yaml}`, env);
+  const config = parseConfig(`redis: { url: \${REDIS_URL}, prefix: test }\n${options.yaml}`, env, {
+    verify: verifyPlugin,
+  });
   const logs = new LogCapture();
-  const logger = createLogger({ app: 'ingress', stream: logs, level: 'debug' });
-  const workerLogger = createLogger({ app: 'worker', stream: logs, level: 'debug' });
+  const logger = createLogger({
+    app: 'ingress',
+    stream: logs,
+    level: 'debug',
+    redactKeys: REDACTED_HEADERS,
+  });
+  const workerLogger = createLogger({
+    app: 'worker',
+    stream: logs,
+    level: 'debug',
+    redactKeys: REDACTED_HEADERS,
+  });
 
   const demo = createDemoBackend({ signingSecret: config.signing.secret });
   const backendServer = await listen(demo.app, backendPort);

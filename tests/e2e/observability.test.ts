@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_STATUSES } from '@hookrelay/queue';
 import { waitFor } from '@hookrelay/testing';
 import { startDashboard } from './dashboard-harness.js';
 import { post, RELAY_SECRET, startRelay, STRIPE_SECRET, type Relay } from './harness.js';
@@ -102,20 +103,34 @@ describe('metrics, request ids and logs after a scripted run', () => {
     expect(valueOf(worker, 'hookrelay_dead_letters_total')).toBe(1);
   });
 
-  it('reports queue depth per state matching the queues, and Redis as up', async () => {
+  it('reports events per status matching the queues, and Redis as up', async () => {
     const { worker } = await scrape();
     const depth = (source: string, state: string) =>
       valueOf(worker, 'hookrelay_queue_jobs', { source, state });
+    expect(
+      new Set(worker.filter((s) => s.name === 'hookrelay_queue_jobs').map((s) => s.labels.state)),
+    ).toEqual(new Set(EVENT_STATUSES));
     for (const name of ['ok', 'flaky', 'dead']) {
-      const counts = await relay.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed');
+      const counts = await relay
+        .queue(name)
+        .getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
       expect([
         depth(name, 'waiting'),
-        depth(name, 'active'),
-        depth(name, 'delayed'),
+        depth(name, 'scheduled') + depth(name, 'retrying'),
+        depth(name, 'delivering'),
+        depth(name, 'delivered'),
         depth(name, 'dead'),
-      ]).toEqual([counts.waiting, counts.active, counts.delayed, counts.failed]);
+      ]).toEqual([
+        counts.waiting! + counts.prioritized!,
+        counts.delayed,
+        counts.active,
+        counts.completed,
+        counts.failed,
+      ]);
     }
-    expect(depth('dead', 'dead')).toBe(1);
+    expect([depth('ok', 'delivered'), depth('flaky', 'delivered'), depth('dead', 'dead')]).toEqual([
+      3, 1, 1,
+    ]);
     expect(valueOf(worker, 'hookrelay_queue_paused', { source: 'ok' })).toBe(0);
     await relay.queue('ok').pause();
     expect(valueOf((await scrape()).worker, 'hookrelay_queue_paused', { source: 'ok' })).toBe(1);
@@ -123,7 +138,7 @@ describe('metrics, request ids and logs after a scripted run', () => {
     expect(valueOf(worker, 'hookrelay_redis_up')).toBe(1);
   });
 
-  it('serves the same queue gauges on the dashboard, behind its credentials', async () => {
+  it('serves the same queue gauges on the dashboard, behind its credentials, in the words of /api/sources', async () => {
     const dashboard = await startDashboard(relay);
     try {
       expect((await fetch(`${dashboard.http.url}/metrics`)).status).toBe(401);
@@ -139,6 +154,20 @@ describe('metrics, request ids and logs after a scripted run', () => {
           state: 'dead',
         }),
       ).toBe(1);
+      const { sources } = (await dashboard.api('/api/sources')).body as {
+        sources: { name: string; destinations: ({ name: string } & Record<string, unknown>)[] }[];
+      };
+      for (const source of sources)
+        for (const destination of source.destinations)
+          for (const state of EVENT_STATUSES)
+            expect(
+              valueOf(samples, 'hookrelay_queue_jobs', {
+                source: source.name,
+                destination: destination.name,
+                state,
+              }),
+              `${source.name}/${destination.name} ${state}`,
+            ).toBe(destination[state]);
       expect(valueOf(samples, 'hookrelay_redis_up')).toBe(1);
     } finally {
       await dashboard.close();
@@ -204,5 +233,18 @@ describe('the Grafana dashboard and the alert rules', () => {
     } finally {
       await relay.close();
     }
+  });
+
+  it('select queue gauges only by event statuses the apps export', () => {
+    const states = (text: string) =>
+      [...text.matchAll(/\bstate\s*(?:=~|!~|!=|=)\s*\\?"([^"\\]*)\\?"/g)].flatMap((m) =>
+        m[1]!.split('|'),
+      );
+    const used = [
+      ...states(deployFile('grafana/hookrelay.json')),
+      ...states(deployFile('prometheus/alerts.yml')),
+    ];
+    expect(used.length).toBeGreaterThan(3);
+    for (const state of used) expect(EVENT_STATUSES, state).toContain(state);
   });
 });

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
@@ -9,6 +8,16 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
 import twilio from 'twilio';
+import {
+  compileLocation,
+  createVerifier,
+  parseBody,
+  PROVIDERS,
+  sampleRequest,
+  signRequest,
+  verifyConfigSchema,
+  type ProviderDefinition,
+} from '@hookrelay/verifiers';
 
 export type Headers = Record<string, string>;
 
@@ -30,7 +39,11 @@ export interface SignInput {
   readonly url: string;
 }
 
-/** What the end-to-end suite needs to know to play one provider against the running relay. */
+/**
+ * What the end-to-end suite needs to know to play one provider against the running relay: built
+ * from the provider's catalogue entry (test config, sample, signature and forwarded headers,
+ * replay guard), with what only the provider has (its own signing library, real payloads) below.
+ */
 export interface ProviderCase {
   readonly type: string;
   readonly source: string;
@@ -88,57 +101,12 @@ const replacing = (from: string, to: string) => (body: Buffer) => {
   return Buffer.from(text.replace(from, to));
 };
 
-const mac = (
-  algorithm: string,
-  secret: string,
-  data: string | Buffer,
-  encoding: 'hex' | 'base64',
-) => createHmac(algorithm, secret).update(data).digest(encoding);
-
 const header = (headers: IncomingHttpHeaders, name: string) => String(headers[name] ?? '');
-const yamlList = (values: readonly string[]) => JSON.stringify(values);
 const JSON_TYPE = { 'content-type': 'application/json' };
 const FORM_TYPE = { 'content-type': 'application/x-www-form-urlencoded' };
-
-function generic(n: number): ProviderEvent {
-  const { body, id } = fresh('generic/payment.succeeded.json', 'TX-2026-000789', n);
-  return { body, headers: JSON_TYPE, id, type: 'payment.succeeded' };
-}
-const GENERIC_EVENT = '{ id: body.transaction_id, type: body.event }';
-const GENERIC_TAMPER = replacing('"amount": 15000', '"amount": 1500000');
-
-/** The string CinetPay's documentation signs (PHP `hash_hmac('SHA256', $data, $secretKey)` over these fields). */
-export function cinetpayToken(secret: string, body: Buffer): string {
-  const form = new URLSearchParams(body.toString('utf8'));
-  const fields = [
-    'cpm_site_id',
-    'cpm_trans_id',
-    'cpm_trans_date',
-    'cpm_amount',
-    'cpm_currency',
-    'signature',
-    'payment_method',
-    'cel_phone_num',
-    'cpm_phone_prefixe',
-    'cpm_language',
-    'cpm_version',
-    'cpm_payment_config',
-    'cpm_page_action',
-    'cpm_custom',
-    'cpm_designation',
-    'cpm_error_message',
-  ];
-  return mac('sha256', secret, fields.map((field) => form.get(field) ?? '').join(''), 'hex');
-}
-
 const formParams = (body: Buffer | string) =>
   Object.fromEntries(new URLSearchParams(body.toString()));
 
-const STANDARD_SECRETS = [
-  'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
-];
-const STANDARD_WRONG = 'whsec_dGhpcyBpcyBub3QgdGhlIHNlY3JldCEh';
 const GITHUB_ISSUE = JSON.stringify(
   githubExamples
     .find((e) => e.name === 'issues')!
@@ -149,91 +117,22 @@ const githubIssue = (n: number) =>
   Buffer.from(GITHUB_ISSUE.replace('"id":444500041,', `"id":${444500041 + n},`));
 export const TWILIO_PUBLIC_URL = 'https://relay.example.com/hooks/twilio';
 
-const secrets = {
-  token: ['Bearer tok_previous_5d1c0f', 'Bearer tok_current_9a2e7b'],
-  hmac: ['hmac-previous-secret', 'hmac-current-secret'],
-  stripe: ['whsec_stripe_previous_rotated_out', 'whsec_stripe_current_2026'],
-  github: ['github-previous-secret', 'github-current-secret'],
-  shopify: ['shpss_previous_0f1e2d', 'shpss_current_3c4b5a'],
-  paystack: ['sk_test_previous_1a2b', 'sk_test_current_3c4d'],
-  flutterwave: ['flw-previous-secret-hash', 'flw-current-secret-hash'],
-  wave: ['wave_sn_WHS_previous', 'wave_sn_WHS_current'],
-  fedapay: ['wh_sandbox_previous', 'wh_sandbox_current'],
-  cinetpay: ['cinetpay-previous-secret-key', 'cinetpay-current-secret-key'],
-  twilio: ['0ld4uthT0ken00000000000000000000', 'n3w4uthT0ken00000000000000000000'],
-};
+/** What only the provider has: its own signing library, real payloads. Anything left out comes from the catalogue. */
+interface Own {
+  readonly signedBy?: string;
+  readonly sign?: ProviderCase['sign'];
+  readonly reverify?: ProviderCase['reverify'];
+  /** Real payloads (tests/fixtures) rather than the catalogue's sample. */
+  readonly newEvent?: ProviderCase['newEvent'];
+  readonly tamper?: ProviderCase['tamper'];
+  /** Added to the test config's `verify:` block. */
+  readonly verify?: Record<string, unknown>;
+  readonly publicUrl?: string;
+}
 
-/** Every verify type (and alias) of the catalogue but PayPal, whose signing key only PayPal's CA can vouch for. */
-export const CASES: readonly ProviderCase[] = [
-  {
-    type: 'none',
-    source: 'none',
-    verify: '{ type: none }',
-    event: GENERIC_EVENT,
-    signedBy: 'nobody (no verification)',
-    secrets: [],
-    newEvent: generic,
-    sign: () => ({}),
-    signatureHeaders: [],
-    forwarded: [],
-    timestamped: false,
-  },
-  {
-    type: 'token',
-    source: 'token',
-    verify: `{ type: token, header: authorization, value: ${yamlList(secrets.token)} }`,
-    event: GENERIC_EVENT,
-    signedBy: 'a static Authorization header',
-    secrets: secrets.token,
-    wrongSecret: 'Bearer tok_wrong_000000',
-    newEvent: generic,
-    sign: ({ secret }) => ({ authorization: secret }),
-    signatureHeaders: ['authorization'],
-    forwarded: [],
-    withheld: ['authorization'],
-    timestamped: false,
-  },
-  {
-    type: 'basic',
-    source: 'basic',
-    verify: '{ type: basic, username: gateway, password: "b4sic-pa55-current" }',
-    event: GENERIC_EVENT,
-    signedBy: 'HTTP Basic credentials',
-    secrets: ['b4sic-pa55-current'],
-    wrongSecret: 'not-the-password',
-    newEvent: generic,
-    sign: ({ secret }) => ({
-      authorization: `Basic ${Buffer.from(`gateway:${secret}`).toString('base64')}`,
-    }),
-    signatureHeaders: ['authorization'],
-    forwarded: [],
-    withheld: ['authorization'],
-    timestamped: false,
-  },
-  {
-    type: 'hmac',
-    source: 'hmac',
-    verify: `{ type: hmac, header: x-signature, algorithm: sha512, encoding: base64, prefix: "sha512=", secret: ${yamlList(secrets.hmac)} }`,
-    event: GENERIC_EVENT,
-    signedBy: 'node:crypto (sha512, base64, prefixed)',
-    secrets: secrets.hmac,
-    wrongSecret: 'hmac-wrong-secret',
-    newEvent: generic,
-    sign: ({ secret, event }) => ({
-      'x-signature': `sha512=${mac('sha512', secret, event.body, 'base64')}`,
-    }),
-    signatureHeaders: ['x-signature'],
-    forwarded: ['x-signature'],
-    timestamped: false,
-    tamper: GENERIC_TAMPER,
-  },
-  {
-    type: 'stripe',
-    source: 'stripe',
-    verify: `{ type: stripe, secret: ${yamlList(secrets.stripe)} }`,
+const OWN: Readonly<Record<string, Own>> = {
+  stripe: {
     signedBy: "the stripe package's generateTestHeaderString",
-    secrets: secrets.stripe,
-    wrongSecret: 'whsec_not_the_stripe_secret',
     newEvent: (n) => ({
       ...fresh('stripe/payment_intent.succeeded.json', 'evt_3QxJ8aLkdIwHu7ix0S2aQXQb', n),
       headers: JSON_TYPE,
@@ -246,21 +145,13 @@ export const CASES: readonly ProviderCase[] = [
         timestamp: timestampS,
       }),
     }),
-    signatureHeaders: ['stripe-signature'],
-    forwarded: ['stripe-signature'],
-    timestamped: true,
     tamper: replacing('"amount": 15000', '"amount": 1500000'),
     reverify: (secret, body, headers) =>
       Stripe.webhooks.constructEvent(body, header(headers, 'stripe-signature'), secret).type ===
       'payment_intent.succeeded',
   },
-  {
-    type: 'standard-webhooks',
-    source: 'standard-webhooks',
-    verify: `{ type: standard-webhooks, secret: ${yamlList(STANDARD_SECRETS)} }`,
+  'standard-webhooks': {
     signedBy: 'the standardwebhooks library',
-    secrets: STANDARD_SECRETS,
-    wrongSecret: STANDARD_WRONG,
     newEvent: (n) => ({
       body: fixture('standard-webhooks/email.delivered.json'),
       headers: { ...JSON_TYPE, 'webhook-id': `msg_2Lh9KqX0rTzStd${n}` },
@@ -275,20 +166,12 @@ export const CASES: readonly ProviderCase[] = [
         event.body,
       ),
     }),
-    signatureHeaders: ['webhook-signature'],
-    forwarded: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
-    timestamped: true,
     tamper: replacing('delivered@resend.dev', 'attacker@example.com'),
     reverify: (secret, body, headers) =>
       Boolean(new StandardWebhook(secret).verify(body, headers as Headers)),
   },
-  {
-    type: 'svix',
-    source: 'svix',
-    verify: `{ type: svix, secret: ${yamlList(STANDARD_SECRETS)} }`,
+  svix: {
     signedBy: 'the svix library, under svix-* headers',
-    secrets: STANDARD_SECRETS,
-    wrongSecret: STANDARD_WRONG,
     newEvent: (n) => ({
       body: fixture('svix/user.created.json'),
       headers: { ...JSON_TYPE, 'svix-id': `msg_2KWPBgLlAfxdpx2AI54pPJ${n}` },
@@ -303,20 +186,12 @@ export const CASES: readonly ProviderCase[] = [
         event.body,
       ),
     }),
-    signatureHeaders: ['svix-signature'],
-    forwarded: ['svix-id', 'svix-timestamp', 'svix-signature'],
-    timestamped: true,
     tamper: replacing('example@example.org', 'attacker@example.com'),
     reverify: (secret, body, headers) =>
       Boolean(new SvixWebhook(secret).verify(body, headers as Headers)),
   },
-  {
-    type: 'github',
-    source: 'github',
-    verify: `{ type: github, secret: ${yamlList(secrets.github)} }`,
+  github: {
     signedBy: '@octokit/webhooks-methods',
-    secrets: secrets.github,
-    wrongSecret: 'not-the-github-secret',
     newEvent: (n) => {
       const delivery = `72d3162e-cc78-11e3-81ab-${String(n).padStart(12, '0')}`;
       return {
@@ -334,20 +209,11 @@ export const CASES: readonly ProviderCase[] = [
     sign: async ({ secret, event }) => ({
       'x-hub-signature-256': await octokitSign(secret, event.body.toString('utf8')),
     }),
-    signatureHeaders: ['x-hub-signature-256'],
-    forwarded: ['x-hub-signature-256', 'x-github-event', 'x-github-delivery', 'x-github-hook-id'],
-    timestamped: false,
     tamper: replacing('"action":"opened"', '"action":"deleted"'),
     reverify: (secret, body, headers) =>
       octokitVerify(secret, body, header(headers, 'x-hub-signature-256')),
   },
-  {
-    type: 'shopify',
-    source: 'shopify',
-    verify: `{ type: shopify, secret: ${yamlList(secrets.shopify)} }`,
-    signedBy: "Shopify's documented algorithm (base64 HMAC-SHA256 of the body)",
-    secrets: secrets.shopify,
-    wrongSecret: 'shpss_wrong',
+  shopify: {
     newEvent: (n) => {
       const webhookId = `b54557e4-bdd9-4b37-8a5f-${String(n).padStart(12, '0')}`;
       return {
@@ -365,89 +231,35 @@ export const CASES: readonly ProviderCase[] = [
         type: 'orders/create',
       };
     },
-    sign: ({ secret, event }) => ({
-      'x-shopify-hmac-sha256': mac('sha256', secret, event.body, 'base64'),
-    }),
-    signatureHeaders: ['x-shopify-hmac-sha256'],
-    forwarded: [
-      'x-shopify-hmac-sha256',
-      'x-shopify-topic',
-      'x-shopify-webhook-id',
-      'x-shopify-event-id',
-      'x-shopify-shop-domain',
-      'x-shopify-api-version',
-    ],
-    timestamped: false,
     tamper: replacing('"total_price": "254.98"', '"total_price": "0.01"'),
   },
-  {
-    type: 'paystack',
-    source: 'paystack',
-    verify: `{ type: paystack, secret: ${yamlList(secrets.paystack)} }`,
-    signedBy: "Paystack's documented algorithm (hex HMAC-SHA512 of the body)",
-    secrets: secrets.paystack,
-    wrongSecret: 'sk_test_wrong',
+  paystack: {
     // Paystack bodies carry no event id: a repeat is recognised by its signed content alone.
     newEvent: (n) => ({
       body: fresh('paystack/charge.success.json', 'qTPrJoy9Bx', n).body,
       headers: JSON_TYPE,
       type: 'charge.success',
     }),
-    sign: ({ secret, event }) => ({
-      'x-paystack-signature': mac('sha512', secret, event.body, 'hex'),
-    }),
-    signatureHeaders: ['x-paystack-signature'],
-    forwarded: ['x-paystack-signature'],
-    timestamped: false,
     tamper: replacing('"amount": 10000', '"amount": 1000000'),
   },
-  {
-    type: 'flutterwave',
-    source: 'flutterwave',
-    verify: `{ type: flutterwave, secret: ${yamlList(secrets.flutterwave)} }`,
-    signedBy: "Flutterwave's documented v4 algorithm (base64 HMAC-SHA256 of the body)",
-    secrets: secrets.flutterwave,
-    wrongSecret: 'flw-wrong-secret-hash',
+  flutterwave: {
     newEvent: (n) => ({
       ...fresh('flutterwave/charge.completed.json', 'wbk_K0kMrTMmlSC3gZCEfSmL', n),
       headers: JSON_TYPE,
       type: 'charge.completed',
     }),
-    sign: ({ secret, event }) => ({
-      'flutterwave-signature': mac('sha256', secret, event.body, 'base64'),
-    }),
-    signatureHeaders: ['flutterwave-signature'],
-    forwarded: ['flutterwave-signature'],
-    timestamped: false,
     tamper: replacing('"amount": 5000', '"amount": 500000'),
   },
-  {
-    type: 'wave',
-    source: 'wave',
-    verify: `{ type: wave, secret: ${yamlList(secrets.wave)} }`,
-    signedBy: "Wave's documented algorithm (hex HMAC-SHA256 of timestamp + body)",
-    secrets: secrets.wave,
-    wrongSecret: 'wave_sn_WHS_wrong',
+  wave: {
     newEvent: (n) => ({
       ...fresh('wave/checkout.session.completed.json', 'EV_QvEZuDSQbLdI', n),
       headers: JSON_TYPE,
       type: 'checkout.session.completed',
     }),
-    sign: ({ secret, event, timestampS }) => ({
-      'wave-signature': `t=${timestampS},v1=${mac('sha256', secret, Buffer.concat([Buffer.from(String(timestampS)), event.body]), 'hex')}`,
-    }),
-    signatureHeaders: ['wave-signature'],
-    forwarded: ['wave-signature'],
-    timestamped: true,
     tamper: replacing('"amount": "1000"', '"amount": "100000"'),
   },
-  {
-    type: 'fedapay',
-    source: 'fedapay',
-    verify: `{ type: fedapay, secret: ${yamlList(secrets.fedapay)} }`,
+  fedapay: {
     signedBy: "the fedapay SDK's Webhook.generateTestHeaderString",
-    secrets: secrets.fedapay,
-    wrongSecret: 'wh_sandbox_wrong',
     newEvent: (n) => ({
       body: fresh('fedapay/transaction.approved.json', '"id": 4021', n).body,
       headers: JSON_TYPE,
@@ -461,39 +273,20 @@ export const CASES: readonly ProviderCase[] = [
         timestamp: timestampS,
       }),
     }),
-    signatureHeaders: ['x-fedapay-signature'],
-    forwarded: ['x-fedapay-signature'],
-    timestamped: true,
     tamper: replacing('"amount": 2500', '"amount": 250000'),
     reverify: (secret, body, headers) =>
       FedapaySignature.verifyHeader(body, header(headers, 'x-fedapay-signature'), secret, 300),
   },
-  {
-    type: 'cinetpay',
-    source: 'cinetpay',
-    verify: `{ type: cinetpay, secret: ${yamlList(secrets.cinetpay)} }`,
-    envelope: true,
-    signedBy: "CinetPay's documented x-token (hex HMAC-SHA256 of the listed form fields)",
-    secrets: secrets.cinetpay,
-    wrongSecret: 'cinetpay-wrong-secret-key',
+  cinetpay: {
     newEvent: (n) => ({
       ...fresh('cinetpay/payment.form', 'CMD-2026-000123', n),
       headers: FORM_TYPE,
     }),
-    sign: ({ secret, event }) => ({ 'x-token': cinetpayToken(secret, event.body) }),
-    signatureHeaders: ['x-token'],
-    forwarded: ['x-token'],
-    timestamped: false,
     tamper: replacing('cpm_amount=1000&', 'cpm_amount=100000&'),
   },
-  {
-    type: 'twilio',
-    source: 'twilio',
-    verify: `{ type: twilio, secret: ${yamlList(secrets.twilio)}, url: "${TWILIO_PUBLIC_URL}" }`,
-    envelope: true,
+  twilio: {
     signedBy: "the twilio SDK's getExpectedTwilioSignature over the configured public URL",
-    secrets: secrets.twilio,
-    wrongSecret: 'wr0ng4uthT0ken000000000000000000',
+    verify: { url: TWILIO_PUBLIC_URL },
     publicUrl: TWILIO_PUBLIC_URL,
     newEvent: (n) => {
       const token = `a2f1c3b0-idem-${n}`;
@@ -506,13 +299,80 @@ export const CASES: readonly ProviderCase[] = [
     sign: ({ secret, event, url }) => ({
       'x-twilio-signature': twilio.getExpectedTwilioSignature(secret, url, formParams(event.body)),
     }),
-    signatureHeaders: ['x-twilio-signature'],
-    forwarded: ['x-twilio-signature', 'i-twilio-idempotency-token'],
-    timestamped: false,
     tamper: replacing('Body=Bonjour', 'Body=Virement'),
     reverify: (secret, body, headers, url) =>
       twilio.validateRequest(secret, header(headers, 'x-twilio-signature'), url, formParams(body)),
   },
-];
+};
+
+/** A fresh catalogue sample, with the event id and type the provider's locations read off it. */
+function sampleEvents(name: string, provider: ProviderDefinition): ProviderCase['newEvent'] {
+  const locations = provider.event ?? provider.sample?.event ?? {};
+  const read = (location: string | undefined, made: ReturnType<typeof sampleRequest>) =>
+    location
+      ? compileLocation(location)({
+          headers: made.headers,
+          body: () => parseBody(made.body, provider.bodyFormat ?? 'json'),
+        })
+      : undefined;
+  return () => {
+    const made = sampleRequest(name);
+    return {
+      body: made.body,
+      headers: { 'content-type': made.contentType, ...made.headers },
+      id: read(locations.id, made),
+      type: read(locations.type, made),
+    };
+  };
+}
+
+/** A change the signature covers, for providers with no fixture of their own. */
+const appendSpace = (body: Buffer) => Buffer.concat([body, Buffer.from(' ')]);
+
+function caseOf(name: string, provider: ProviderDefinition): ProviderCase {
+  const own = OWN[name] ?? {};
+  const { testConfig, sample } = provider;
+  const verifyWith = (secrets: readonly string[]) => ({
+    ...testConfig.verify(secrets),
+    type: name,
+    ...own.verify,
+  });
+  const verifier = createVerifier(verifyConfigSchema.parse(verifyWith(testConfig.secrets)));
+  return {
+    type: name,
+    source: name,
+    verify: JSON.stringify(verifyWith(testConfig.secrets)),
+    event: provider.event || !sample?.event ? undefined : JSON.stringify(sample.event),
+    envelope: provider.bodyFormat === 'form',
+    signedBy:
+      own.signedBy ??
+      (provider.replayGuard === 'none'
+        ? `hookrelay’s own signer (${verifier.signatureHeaders.join(', ') || 'no'} credential)`
+        : 'hookrelay’s own signer (the unit contract checks it against the documented algorithm)'),
+    secrets: testConfig.secrets,
+    wrongSecret: testConfig.wrongSecret,
+    publicUrl: own.publicUrl,
+    newEvent: own.newEvent ?? sampleEvents(name, provider),
+    sign:
+      own.sign ??
+      (({ secret, event, timestampS, url }) =>
+        signRequest(verifyConfigSchema.parse(verifyWith([secret])), event.body, {
+          nowMs: timestampS * 1000,
+          url,
+        })),
+    signatureHeaders: verifier.signatureHeaders,
+    forwarded: verifier.forwardHeaders,
+    // A credential that signs nothing must not travel on; a signature must, so the backend can re-verify.
+    withheld: provider.replayGuard === 'none' ? verifier.signatureHeaders : [],
+    timestamped: provider.replayGuard === 'timestamp',
+    tamper: own.tamper ?? (provider.replayGuard === 'none' ? undefined : appendSpace),
+    reverify: own.reverify,
+  };
+}
+
+/** Every verify type (and alias) of the catalogue that hookrelay can sign for: all but PayPal, whose key only PayPal's CA vouches for. */
+export const CASES: readonly ProviderCase[] = PROVIDERS.filter((provider) => provider.sign).flatMap(
+  (provider) => [provider.type, ...(provider.aliases ?? [])].map((name) => caseOf(name, provider)),
+);
 
 export const caseFor = (type: string): ProviderCase => CASES.find((c) => c.type === type)!;

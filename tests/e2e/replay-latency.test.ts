@@ -124,7 +124,7 @@ sources:
     const replay = dashboard.api('/api/dead-letters/replay', { source: 'payments' });
     const during = await liveLatencies('during');
     expect((await replay).body).toEqual({ replayed: DEAD, skipped: 0 });
-    await waitFor(async () => (await counts()).completed >= DEAD + 2 * LIVE, {
+    await waitFor(async () => (await counts()).delivered >= DEAD + 2 * LIVE, {
       timeoutMs: 120_000,
       intervalMs: 250,
       what: 'every replay delivered',

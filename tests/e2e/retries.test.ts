@@ -10,6 +10,9 @@ const source = (name: string, retry: string) => `
     destination: { url: \${BACKEND_URL}/${name} }
     retry: ${retry}`;
 
+/** How long /down holds each answer: every attempt's recorded duration must include it. */
+const DOWN_ANSWER_DELAY_MS = 200;
+
 describe('deliveries that fail are retried with backoff and dead-lettered when they run out', () => {
   let relay: Relay;
 
@@ -22,7 +25,7 @@ sources:${source('flaky', '{ attempts: 5, backoff: fixed, delay: 50ms }')}${sour
     relay.backend.rules.set([
       { path: '/flaky', status: 500, times: 2 },
       { path: '/refusing', status: 400 },
-      { path: '/down', status: 500 },
+      { path: '/down', status: 500, delayMs: DOWN_ANSWER_DELAY_MS },
       { path: '/throttled', status: 429, retryAfter: '2', times: 1 },
     ]);
   });
@@ -87,7 +90,15 @@ sources:${source('flaky', '{ attempts: 5, backoff: fixed, delay: 50ms }')}${sour
       [2, 500, 'retry'],
       [3, 500, 'dead'],
     ]);
-    for (const attempt of attempts) expect(attempt.durationMs).toBeGreaterThanOrEqual(0);
+    // Each attempt is timed from request to answer: at least the backend's hold (less timer slack),
+    // far below the attempt timeout; and it ends after the backend received that very request.
+    const received = relay.backend.store.list({ id }).map((d) => Date.parse(d.at));
+    expect(received).toHaveLength(3);
+    attempts.forEach((attempt, i) => {
+      expect(attempt.durationMs).toBeGreaterThanOrEqual(DOWN_ANSWER_DELAY_MS - 5);
+      expect(attempt.durationMs).toBeLessThan(DOWN_ANSWER_DELAY_MS + 2_000);
+      expect(attempt.at - received[i]!).toBeGreaterThanOrEqual(DOWN_ANSWER_DELAY_MS - 5);
+    });
     expect(relay.logs.find('dead-lettered').some((line) => line.id === id)).toBe(true);
   });
 

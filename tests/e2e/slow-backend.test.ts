@@ -14,7 +14,7 @@ const source = (name: string, destination: string, retry: string) => `
     destination: ${destination}
     retry: ${retry}`;
 
-describe('slow and talkative backends (SPEC §5: the timeout bounds the whole attempt, answers kept to 4 KB)', () => {
+describe('slow and talkative backends (docs/contract.md §5: the timeout bounds the whole attempt, answers kept to 4 KB)', () => {
   let answers: AnsweringBackend;
   let relay: Relay;
 
@@ -135,6 +135,7 @@ sources:${source('trickle', '{ url: ${ANSWERS_URL}/trickle, timeout: 2s }', '{ a
   it("in raw format, a job's own headers never override the destination's configured ones", async () => {
     const id = 'evt_forged_job_1';
     const forged: DeliveryJobData = {
+      version: 1,
       id,
       source: 'raw',
       destination: 'default',

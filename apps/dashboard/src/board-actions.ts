@@ -11,7 +11,7 @@ type BeforeHook = NonNullable<BoardHooks['before']>;
  * pattern, exactly as Bull Board declares them). Retry and promote go through ReplayableJob, so
  * they are hookrelay replays; pausing a queue holds deliveries without losing any.
  *
- * Everything else that writes is off (SPEC §6: read-and-retry only): `add` and a job's
+ * Everything else that writes is off (docs/contract.md §6: read-and-retry only): `add` and a job's
  * "duplicate" would enqueue a job of the operator's making, which the worker would deliver with
  * the relay's own signature and the backend's token; `update-data`, `delay` and `priority` edit
  * a job; `clean`, `empty`, `obliterate` and `remove-unprocessed-children` delete jobs; concurrency,

@@ -1,26 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '@hookrelay/logger';
 import { errorBody } from '@hookrelay/service-kit';
-import {
-  EventNotFinishedError,
-  InvalidFilterError,
-  OpsError,
-  RedisUnavailableError,
-  UnknownEventError,
-  UnknownSourceError,
-} from '@hookrelay/ops';
+import { OpsError } from '@hookrelay/ops';
 
 export function sendError(response: Response, status: number, code: string, message: string): void {
   response.status(status).type('application/json').send(errorBody(code, message));
-}
-
-/** One HTTP status per ops error class. */
-function statusOf(error: OpsError): number {
-  if (error instanceof UnknownSourceError || error instanceof UnknownEventError) return 404;
-  if (error instanceof InvalidFilterError) return 400;
-  if (error instanceof EventNotFinishedError) return 409;
-  if (error instanceof RedisUnavailableError) return 503;
-  return 500;
 }
 
 /** Body-parser failures carry a status and a type (express.json's `entity.parse.failed`…). */
@@ -40,7 +24,7 @@ function isClientBodyError(
 export function apiErrorHandler(logger: Logger, redisReady: () => boolean) {
   return (error: unknown, _request: Request, response: Response, _next: NextFunction): void => {
     if (error instanceof OpsError)
-      return sendError(response, statusOf(error), error.code, error.message);
+      return sendError(response, error.status, error.code, error.message);
     if (isClientBodyError(error)) {
       return error.status === 413
         ? sendError(response, 413, 'payload_too_large', 'the body is over 256 kB')

@@ -1,13 +1,14 @@
 import { loadConfigOrExit } from '@hookrelay/config';
+import { verifyPlugin } from '@hookrelay/verifiers';
 import { createLogger } from '@hookrelay/logger';
 import { Ops } from '@hookrelay/ops';
-import { createRedis } from '@hookrelay/queue';
-import { closeAll, onShutdown } from '@hookrelay/service-kit';
+import { createRedis, settleAll } from '@hookrelay/queue';
+import { onShutdown } from '@hookrelay/service-kit';
 import { hasCredentials } from './credentials.js';
 import { createServer } from './server.js';
 import { createRegistry, queueMetrics } from '@hookrelay/metrics';
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit({ verify: verifyPlugin });
 if (!hasCredentials(config.dashboard)) {
   process.stderr.write(
     'hookrelay dashboard: refusing to start without credentials; set DASHBOARD_PASSWORD or DASHBOARD_TOKEN (dashboard.password / dashboard.token)\n',
@@ -37,8 +38,5 @@ const server = app.listen(config.dashboard.port, config.dashboard.host, () => {
 
 onShutdown(logger, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await closeAll(
-    () => ops.close(),
-    () => redis.quit().catch(() => redis.disconnect()),
-  );
+  await settleAll([ops.close(), redis.quit().catch(() => redis.disconnect())]);
 });

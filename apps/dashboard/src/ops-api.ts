@@ -18,7 +18,7 @@ function limitOf(request: Request): number | undefined {
 }
 
 /**
- * SPEC §6 ops API. Handlers only translate HTTP ↔ @hookrelay/ops (errors go to apiErrorHandler)
+ * docs/contract.md §6 ops API. Handlers only translate HTTP ↔ @hookrelay/ops (errors go to apiErrorHandler)
  * and log what changed, so the dashboard's log is the audit trail of operator actions.
  */
 export function opsApi(ops: Ops, logger: Logger): Router {

@@ -50,7 +50,7 @@ export function crossOriginReason(
 }
 
 /**
- * Refuses state-changing requests from another origin (SPEC §6) with 403, before the credential
+ * Refuses state-changing requests from another origin (docs/contract.md §6) with 403, before the credential
  * check: the answer is the same whatever the path and whether credentials are cached, it counts no
  * failed login, and it carries no Basic challenge, so a foreign page cannot make the browser prompt
  * the operator. Behind a reverse proxy the proxy must pass the original Host header through.

@@ -1,9 +1,10 @@
 import { loadConfigOrExit } from '@hookrelay/config';
+import { verifyPlugin } from '@hookrelay/verifiers';
 import { createLogger } from '@hookrelay/logger';
 import { onShutdown } from '@hookrelay/service-kit';
 import { createDemoBackend } from './server.js';
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit({ verify: verifyPlugin });
 const logger = createLogger({ app: 'demo-backend', level: config.log.level });
 const { app, store } = createDemoBackend({
   signingSecret: config.signing.secret,

@@ -1,13 +1,19 @@
 import { loadConfigOrExit } from '@hookrelay/config';
+import { verifyPlugin } from '@hookrelay/verifiers';
 import { createLogger } from '@hookrelay/logger';
-import { createRedis, EventEnqueuer } from '@hookrelay/queue';
+import { REDACTED_HEADERS } from '@hookrelay/verifiers';
+import { createRedis, EventEnqueuer, settleAll } from '@hookrelay/queue';
 import { createRegistry, ingressMetrics } from '@hookrelay/metrics';
 import { createIngressHttpServer } from './http-server.js';
 import { createServer } from './server.js';
-import { closeAll, onShutdown } from '@hookrelay/service-kit';
+import { onShutdown } from '@hookrelay/service-kit';
 
-const config = loadConfigOrExit();
-const logger = createLogger({ app: 'ingress', level: config.log.level });
+const config = loadConfigOrExit({ verify: verifyPlugin });
+const logger = createLogger({
+  app: 'ingress',
+  level: config.log.level,
+  redactKeys: REDACTED_HEADERS,
+});
 const redis = createRedis(config.redis, 'producer', 'hookrelay-ingress');
 redis.on('error', (error: Error) => logger.debug('redis error', { reason: error.message }));
 const enqueuer = new EventEnqueuer(config, redis);
@@ -38,8 +44,5 @@ server.listen(config.ingress.port, config.ingress.host, () => {
 
 onShutdown(logger, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await closeAll(
-    () => enqueuer.close(),
-    () => redis.quit().catch(() => redis.disconnect()),
-  );
+  await settleAll([enqueuer.close(), redis.quit().catch(() => redis.disconnect())]);
 });

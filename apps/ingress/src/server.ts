@@ -56,7 +56,10 @@ export function createServer(deps: IngressDependencies): Express {
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
     logger.error('unexpected error', { path: request.path, error });
     if (!response.headersSent)
-      response.status(500).type('application/json').send(errorBody('internal', 'internal error'));
+      response
+        .status(500)
+        .type('application/json')
+        .send(errorBody('internal_error', 'internal error'));
   });
 
   return app;

@@ -62,7 +62,7 @@ function describeError(
   };
 }
 
-/** SPEC §5: a 2xx is a delivery whatever its body; other statuses are retried or rejected. */
+/** docs/contract.md §5: a 2xx is a delivery whatever its body; other statuses are retried or rejected. */
 function classify(
   answer: AxiosResponse<unknown>,
   response: string,
@@ -80,7 +80,7 @@ function classify(
 }
 
 /**
- * POSTs one attempt and classifies the answer per SPEC §5; never throws. `timeoutMs` bounds the
+ * POSTs one attempt and classifies the answer per docs/contract.md §5; never throws. `timeoutMs` bounds the
  * whole attempt (connect, headers and the part of the body we read): axios's own `timeout` stops
  * counting once the headers arrive, so a backend trickling its body could hold a worker forever.
  */

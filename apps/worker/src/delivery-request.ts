@@ -69,7 +69,7 @@ function forwardedHeaders(job: DeliveryJobData): Record<string, string> {
 
 /**
  * Builds the POST to the backend for one attempt: body in the destination's format and every header
- * SPEC §5 names. Precedence, lowest first: the job's forwarded headers, the destination's configured
+ * docs/contract.md §5 names. Precedence, lowest first: the job's forwarded headers, the destination's configured
  * headers (its credentials must not be overridable from a job), then the relay's own headers.
  */
 export function buildDeliveryRequest(

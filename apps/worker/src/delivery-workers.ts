@@ -1,8 +1,8 @@
-import { Worker, type MinimalJob } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { HookrelayConfig, RetryPolicy } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
 import type { DeliveryMetrics } from '@hookrelay/metrics';
-import { deliveryQueueName, type DeliveryJobData, type RedisClient } from '@hookrelay/queue';
+import { deliveryQueueName, settleAll, type RedisClient } from '@hookrelay/queue';
 import { nextDelay } from './backoff.js';
 import { RetryableDeliveryError } from './errors.js';
 import { createHttpClient } from './http-client.js';
@@ -26,6 +26,14 @@ export interface DeliveryWorkerOptions {
   readonly now?: () => number;
 }
 
+/** BullMQ's backoffStrategy for one destination's worker: its retry policy, or the backend's Retry-After. */
+function backoffFor(policy: RetryPolicy) {
+  return (attemptsMade: number, _type?: string, error?: Error): number => {
+    const retryAfterMs = error instanceof RetryableDeliveryError ? error.retryAfterMs : undefined;
+    return nextDelay(policy, attemptsMade, retryAfterMs);
+  };
+}
+
 /** One BullMQ worker per (source, destination) queue, so each destination is retried and paused on its own. */
 export function startDeliveryWorkers({
   config,
@@ -36,26 +44,11 @@ export function startDeliveryWorkers({
 }: DeliveryWorkerOptions): DeliveryWorkers {
   const client = createHttpClient(config.worker.concurrency * 2);
   const signer = config.signing.secret ? relaySigner(config.signing.secret) : undefined;
-  const policies = new Map<string, RetryPolicy>();
   const workers: Worker[] = [];
-
-  const backoffStrategy = (
-    attemptsMade: number,
-    _type?: string,
-    error?: Error,
-    job?: MinimalJob,
-  ): number => {
-    const data = job?.data as DeliveryJobData | undefined;
-    const policy = data && policies.get(deliveryQueueName(data.source, data.destination));
-    if (!policy) return 1_000;
-    const retryAfterMs = error instanceof RetryableDeliveryError ? error.retryAfterMs : undefined;
-    return nextDelay(policy, attemptsMade, retryAfterMs);
-  };
 
   for (const source of config.sources) {
     for (const destination of source.destinations) {
       const name = deliveryQueueName(source.name, destination.name);
-      policies.set(name, destination.retry);
       const processor = createProcessor({
         source,
         destination,
@@ -65,7 +58,7 @@ export function startDeliveryWorkers({
         metrics,
         now,
       });
-      const worker = new Worker<DeliveryJobData>(name, processor, {
+      const worker = new Worker(name, processor, {
         connection,
         prefix: config.redis.prefix,
         concurrency: config.worker.concurrency,
@@ -73,7 +66,7 @@ export function startDeliveryWorkers({
         stalledInterval: Math.max(1_000, Math.round(config.worker.lockDurationMs / 2)),
         // A crash mid-delivery must lead to another attempt, never to a silent failure.
         maxStalledCount: 1_000,
-        settings: { backoffStrategy },
+        settings: { backoffStrategy: backoffFor(destination.retry) },
       });
       worker.on('error', (error) =>
         logger.error('worker error', { queue: name, reason: error.message }),
@@ -87,10 +80,7 @@ export function startDeliveryWorkers({
     workers,
     isRunning: () => workers.every((worker) => worker.isRunning()),
     close() {
-      closing ??= Promise.allSettled(workers.map((worker) => worker.close())).then((results) => {
-        const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (failure) throw failure.reason;
-      });
+      closing ??= settleAll(workers.map((worker) => worker.close()));
       return closing;
     },
   };

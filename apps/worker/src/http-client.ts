@@ -5,7 +5,7 @@ import axios, { type AxiosInstance } from 'axios';
 /**
  * One axios instance for every delivery: keep-alive sockets, no redirects, raw bytes out, status
  * never thrown. Answers come back as streams, unbuffered: deliver() reads the first 4 KB and drops
- * the rest, so no answer size is ever a reason to fail (SPEC §5).
+ * the rest, so no answer size is ever a reason to fail (docs/contract.md §5).
  */
 export function createHttpClient(maxSockets: number): AxiosInstance {
   return axios.create({

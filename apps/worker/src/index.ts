@@ -1,13 +1,19 @@
 import { loadConfigOrExit } from '@hookrelay/config';
+import { verifyPlugin } from '@hookrelay/verifiers';
 import { createLogger } from '@hookrelay/logger';
-import { createRedis, openDeliveryQueues } from '@hookrelay/queue';
-import { closeAll, onShutdown } from '@hookrelay/service-kit';
+import { REDACTED_HEADERS } from '@hookrelay/verifiers';
+import { createRedis, openDeliveryQueues, settleAll } from '@hookrelay/queue';
+import { onShutdown } from '@hookrelay/service-kit';
 import { startDeliveryWorkers } from './delivery-workers.js';
 import { createRegistry, deliveryMetrics, queueMetrics } from '@hookrelay/metrics';
 import { createServer } from './server.js';
 
-const config = loadConfigOrExit();
-const logger = createLogger({ app: 'worker', level: config.log.level });
+const config = loadConfigOrExit({ verify: verifyPlugin });
+const logger = createLogger({
+  app: 'worker',
+  level: config.log.level,
+  redactKeys: REDACTED_HEADERS,
+});
 const redis = createRedis(config.redis, 'consumer', 'hookrelay-worker');
 redis.on('error', (error: Error) => logger.debug('redis error', { reason: error.message }));
 const registry = createRegistry('worker');
@@ -35,15 +41,11 @@ onShutdown(
   async () => {
     // Finish in-flight deliveries first; only then close the connections they use.
     await workers.close();
-    await closeAll(
-      () => new Promise<void>((resolve) => server.close(() => resolve())),
-      ...queues.map(
-        ({ queue }) =>
-          () =>
-            queue.close(),
-      ),
-      () => redis.quit().catch(() => redis.disconnect()),
-    );
+    await settleAll([
+      new Promise<void>((resolve) => server.close(() => resolve())),
+      ...queues.map(({ queue }) => queue.close()),
+      redis.quit().catch(() => redis.disconnect()),
+    ]);
   },
   config.worker.shutdownTimeoutMs,
 );

@@ -3,7 +3,12 @@ import type { AxiosInstance } from 'axios';
 import type { DestinationConfig, SourceConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
 import { attemptOutcome, type DeliveryMetrics } from '@hookrelay/metrics';
-import type { AttemptRecord, DeliveryJobData } from '@hookrelay/queue';
+import {
+  readDeliveryJob,
+  UnreadableJobError,
+  type AttemptRecord,
+  type DeliveryJobData,
+} from '@hookrelay/queue';
 import { deliver } from './deliver.js';
 import { buildDeliveryRequest } from './delivery-request.js';
 import { RetryableDeliveryError } from './errors.js';
@@ -25,6 +30,26 @@ export interface DeliveryReturn {
   readonly durationMs: number;
 }
 
+/** The job's data, whichever version wrote it; data no version describes dead-letters the job unattempted. */
+function readJob(
+  job: Job,
+  { source, destination, logger, metrics }: ProcessorContext,
+): DeliveryJobData {
+  try {
+    return readDeliveryJob(job.data);
+  } catch (error) {
+    if (!(error instanceof UnreadableJobError)) throw error;
+    metrics.deadLettered(source.name, destination.name);
+    logger.error('dead-lettered', {
+      id: job.id,
+      source: source.name,
+      destination: destination.name,
+      reason: error.message,
+    });
+    throw new UnrecoverableError(error.message);
+  }
+}
+
 /**
  * One attempt of one delivery. Records the attempt in the job log (kept with the job when it is
  * dead-lettered), then returns, throws RetryableDeliveryError (BullMQ retries with our backoff), or
@@ -32,10 +57,11 @@ export interface DeliveryReturn {
  */
 export function createProcessor(context: ProcessorContext) {
   const { source, destination, client, logger, metrics } = context;
-  return async (job: Job<DeliveryJobData, DeliveryReturn>): Promise<DeliveryReturn> => {
+  return async (job: Job<unknown, DeliveryReturn>): Promise<DeliveryReturn> => {
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
-    const request = buildDeliveryRequest(job.data, destination, {
+    const data = readJob(job, context);
+    const request = buildDeliveryRequest(data, destination, {
       attempt,
       source: { verifyType: source.verify.type, format: source.format },
       signer: context.signer,
@@ -63,18 +89,18 @@ export function createProcessor(context: ProcessorContext) {
       result.durationMs / 1000,
     );
     const meta = {
-      id: job.data.id,
-      requestId: job.data.requestId,
+      id: data.id,
+      requestId: data.requestId,
       source: source.name,
       destination: destination.name,
-      eventId: job.data.eventId,
-      eventType: job.data.eventType,
+      eventId: data.eventId,
+      eventType: data.eventType,
       attempt,
       status: result.status,
       durationMs: result.durationMs,
     };
     if (result.kind === 'delivered') {
-      const latencyMs = context.now() - job.data.receivedAt;
+      const latencyMs = context.now() - data.receivedAt;
       metrics.delivered(source.name, destination.name, latencyMs / 1000);
       logger.info('delivered', { ...meta, latencyMs });
       return { status: result.status, attempt, durationMs: result.durationMs };

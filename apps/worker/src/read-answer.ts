@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-/** How much of a backend's answer is kept for the event log (SPEC §5); the rest is never read. */
+/** How much of a backend's answer is kept for the event log (docs/contract.md §5); the rest is never read. */
 export const KEPT_ANSWER_BYTES = 4096;
 
 /**

@@ -1,17 +1,9 @@
-import { createHmac } from 'node:crypto';
+import { standardWebhooksSigner, type StandardWebhooksSigner } from '@hookrelay/verifiers';
 
-/** Standard Webhooks signer for deliveries, over the exact bytes sent (whsec_ secrets are base64 keys). */
-export function relaySigner(
-  secret: string,
-): (id: string, timestampSeconds: number, body: Buffer) => string {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  return (id, timestampSeconds, body) => {
-    const mac = createHmac('sha256', key)
-      .update(`${id}.${timestampSeconds}.`)
-      .update(body)
-      .digest('base64');
-    return `v1,${mac}`;
-  };
-}
+/**
+ * Signs deliveries with `signing.secret` (`whsec_<base64>`) over the exact bytes sent: the Standard
+ * Webhooks signer of @hookrelay/verifiers, the one its `standard-webhooks` provider signs with.
+ */
+export const relaySigner: (secret: string) => StandardWebhooksSigner = standardWebhooksSigner;
 
-export type RelaySigner = ReturnType<typeof relaySigner>;
+export type RelaySigner = StandardWebhooksSigner;

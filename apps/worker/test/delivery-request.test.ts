@@ -14,6 +14,7 @@ const destination = (format: DestinationConfig['format']): DestinationConfig => 
 
 /** A job as someone with access to Bull Board or Redis could write it. */
 const tampered: DeliveryJobData = {
+  version: 1,
   id: 'evt_1',
   source: 'shop',
   destination: 'default',

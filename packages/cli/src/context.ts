@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type HookrelayConfig } from '@hookrelay/config';
 import { connectRedis, OpsError, Ops } from '@hookrelay/ops';
+import { verifyPlugin } from '@hookrelay/verifiers';
 import { CliError } from './cli-error.js';
 import { consoleOutput, type Output } from './output.js';
 
@@ -20,7 +21,7 @@ export async function runCommand(
   body: (context: CommandContext) => Promise<number | void>,
 ): Promise<void> {
   try {
-    const config = loadConfig({ path: options.config });
+    const config = loadConfig({ path: options.config, verify: verifyPlugin });
     process.exitCode = (await body({ config, output: consoleOutput(options.json ?? false) })) ?? 0;
   } catch (error) {
     if (error instanceof ConfigError) {

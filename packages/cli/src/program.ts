@@ -15,7 +15,7 @@ function positiveInteger(value: string): number {
   return Number(value);
 }
 
-/** The `hookrelay` command line (SPEC §6); every command reads the same config and env as the apps. */
+/** The `hookrelay` command line (docs/contract.md §6); every command reads the same config and env as the apps. */
 export function buildProgram(): Command {
   const program = new Command('hookrelay')
     .description(

@@ -1,62 +1,66 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   compileLocation,
   createVerifier,
   parseBody,
   PROVIDERS,
-  providerFor,
   signRequest,
   verifyConfigSchema,
 } from '@hookrelay/verifiers';
+import type * as Verifiers from '@hookrelay/verifiers';
+import { CliError } from '../src/cli-error.js';
 import { sampleRequest } from '../src/samples.js';
 
-const URL_CALLED = 'http://127.0.0.1:3000/webhooks/sample';
+// One more verify type, without a sample, to see what `hookrelay send` makes of it.
+vi.mock('@hookrelay/verifiers', async (importOriginal) => {
+  const original = await importOriginal<typeof Verifiers>();
+  const bare = { ...original.providerFor('token'), type: 'bare', sample: undefined };
+  return {
+    ...original,
+    providerFor: (type: string) => (type === 'bare' ? bare : original.providerFor(type)),
+  };
+});
 
-/** A verify config for each type that signs, with throwaway secrets. */
-const CONFIGS: Record<string, Record<string, unknown>> = {
-  none: {},
-  token: { header: 'x-token', value: 't0ken' },
-  basic: { username: 'gw', password: 'pw' },
-  hmac: { header: 'x-signature', secret: 'hmac-secret' },
-  stripe: { secret: 'whsec_sample' },
-  'standard-webhooks': { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
-  github: { secret: 'gh' },
-  shopify: { secret: 'shp' },
-  paystack: { secret: 'sk_test' },
-  flutterwave: { secret: 'flw' },
-  wave: { secret: 'wave' },
-  fedapay: { secret: 'fedapay' },
-  cinetpay: { secret: 'cinetpay' },
-  twilio: { secret: 'twilio' },
-};
+const URL_CALLED = 'http://127.0.0.1:3000/webhooks/sample';
 
 describe('built-in sample webhooks', () => {
   const signable = PROVIDERS.filter((provider) => provider.sign);
 
-  it('exist for every provider type that can be signed', () => {
-    expect(signable.map((provider) => provider.type).sort()).toEqual(Object.keys(CONFIGS).sort());
+  it('exist for every provider type that can be signed, and for no other type is one made up', () => {
+    for (const provider of signable) expect(() => sampleRequest(provider.type)).not.toThrow();
+    expect(() => sampleRequest('bare')).toThrow(CliError);
+    expect(() => sampleRequest('bare')).toThrow(
+      'verify type "bare" has no built-in sample webhook: send one with --file',
+    );
   });
 
   for (const provider of signable) {
-    it(`a ${provider.type} sample signed by its provider passes that provider's verifier and carries an event type`, async () => {
-      const config = verifyConfigSchema.parse({ type: provider.type, ...CONFIGS[provider.type] });
-      const sample = sampleRequest(provider.type);
-      const headers = {
-        'content-type': sample.contentType,
-        ...sample.headers,
-        ...signRequest(config, sample.body, { url: URL_CALLED }),
-      };
-      const verdict = await createVerifier(config).verify(
-        { body: sample.body, headers, url: URL_CALLED },
-        Date.now(),
-      );
-      expect(verdict).toMatchObject({ ok: true });
-      const context = {
-        headers,
-        body: () => parseBody(sample.body, provider.bodyFormat ?? 'json'),
-      };
-      const typeAt = providerFor(provider.type).event?.type;
-      if (typeAt) expect(compileLocation(typeAt)(context)).toEqual(expect.any(String));
+    const { sample, testConfig } = provider;
+    const locations = provider.event ?? sample?.event ?? {};
+    it(`a ${provider.type} sample signed by its provider passes that provider's verifier, which reads its event type`, async () => {
+      const config = verifyConfigSchema.parse(testConfig.verify(testConfig.secrets.slice(-1)));
+      for (const asked of [undefined, 'hookrelay.cli_test']) {
+        const made = sampleRequest(provider.type, asked);
+        const headers = {
+          'content-type': made.contentType,
+          ...made.headers,
+          ...signRequest(config, made.body, { url: URL_CALLED }),
+        };
+        const verdict = await createVerifier(config).verify(
+          { body: made.body, headers, url: URL_CALLED },
+          Date.now(),
+        );
+        expect(verdict).toMatchObject({ ok: true });
+        const context = {
+          headers,
+          body: () => parseBody(made.body, provider.bodyFormat ?? 'json'),
+        };
+        const type = locations.type ? compileLocation(locations.type)(context) : undefined;
+        expect(type).toBe(
+          sample?.eventType === undefined ? undefined : (asked ?? sample.eventType),
+        );
+        if (locations.id) expect(compileLocation(locations.id)(context)).toMatch(/.+/);
+      }
     });
   }
 

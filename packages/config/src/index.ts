@@ -5,7 +5,17 @@ export {
   configPath,
   ConfigError,
   type LoadOptions,
+  type ParseOptions,
 } from './load.js';
 export { maskSecrets, maskUrlPassword } from './mask-secrets.js';
-export type * from './types.js';
+export type {
+  HookrelayConfig,
+  SourceConfig,
+  DestinationConfig,
+  RetryPolicy,
+  BackoffKind,
+  RedisConfig,
+  VerifyConfig,
+  VerifyPlugin,
+} from './schema.js';
 export { readDotenv } from './dotenv.js';

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { readDotenv } from './dotenv.js';
-import { configSchema } from './schema.js';
-import { resolveConfig } from './resolve.js';
+import type { z } from 'zod';
+import { createConfigSchema, type HookrelayConfig, type VerifyPlugin } from './schema.js';
 import { parseYamlWithEnv } from './substitute-env.js';
-import type { HookrelayConfig } from './types.js';
 
 /** The config file could not be read or is invalid; `problems` holds one line per problem. */
 export class ConfigError extends Error {
@@ -14,10 +13,39 @@ export class ConfigError extends Error {
   }
 }
 
-export interface LoadOptions {
+export interface ParseOptions {
+  /**
+   * Validates `verify:` blocks and gives the provider defaults: `verifyPlugin` from
+   * @hookrelay/verifiers. Without it a block needs only a `type`, and sources default to JSON
+   * bodies and de-duplication by event id.
+   */
+  readonly verify?: VerifyPlugin;
+}
+
+export interface LoadOptions extends ParseOptions {
   /** Defaults to HOOKRELAY_CONFIG, then hookrelay.yaml in the working directory or its parents. */
   readonly path?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+const schemas = new WeakMap<object, ReturnType<typeof createConfigSchema>>();
+const NO_PLUGIN = {};
+
+function schemaFor(verify: VerifyPlugin | undefined) {
+  let schema = schemas.get(verify ?? NO_PLUGIN);
+  if (!schema) {
+    schema = createConfigSchema(verify);
+    schemas.set(verify ?? NO_PLUGIN, schema);
+  }
+  return schema;
+}
+
+/** One `path: problem` line per problem, never a value; an unknown key is named in the path. */
+function problemLines(issue: z.core.$ZodIssue): string[] {
+  const at = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((key) => `${at([...issue.path, key])}: unknown key`);
+  return [`${at(issue.path)}: ${issue.message}`];
 }
 
 function findConfigFile(start: string): string | undefined {
@@ -45,6 +73,7 @@ export function configPath(options: LoadOptions = {}): string {
 export function parseConfig(
   text: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  options: ParseOptions = {},
 ): HookrelayConfig {
   let tree: unknown;
   try {
@@ -53,13 +82,9 @@ export function parseConfig(
     const where = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
     throw new ConfigError([`hookrelay.yaml${where ? `:${where}` : ''}: not valid YAML`]);
   }
-  const result = configSchema.safeParse(tree ?? {});
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    );
-  }
-  return resolveConfig(result.data);
+  const result = schemaFor(options.verify).safeParse(tree ?? {});
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap(problemLines));
+  return result.data;
 }
 
 /**
@@ -75,7 +100,7 @@ export function loadConfig(options: LoadOptions = {}): HookrelayConfig {
   } catch {
     throw new ConfigError([`${path}: cannot be read`]);
   }
-  return parseConfig(text, env);
+  return parseConfig(text, env, options);
 }
 
 /** For app entry points: the config, or one line per problem on stderr and exit code 1. */

@@ -1,9 +1,99 @@
 import { z } from 'zod';
-import { duration, port, size } from '@hookrelay/units';
-import { isValidLocation, verifyConfigSchema } from '@hookrelay/verifiers';
+import { duration, location, port, size } from '@hookrelay/units';
+
+/*
+ * Every key of hookrelay.yaml is declared once, here: its type, default, validation and a one-line
+ * doc. The types the apps use (HookrelayConfig and its parts, at the end) are what this schema
+ * outputs, so there is nothing to keep in step: a duration `<key>` comes out in milliseconds as
+ * `<key>Ms`, and each source comes out resolved (destinations named, retry policies merged, paths,
+ * timeouts and provider defaults filled in). Every object refuses keys it does not declare.
+ */
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const RESERVED_PATHS = ['/healthz', '/readyz', '/metrics'];
+
+/** Every path a source answers on: its own `path`, then `/webhooks/<name>`, which always works. */
+const pathsOf = (name: string, path: string | undefined): string[] => [
+  ...new Set([path ?? `/webhooks/${name}`, `/webhooks/${name}`]),
+];
+
+// --- The verify plug-in: config knows only that a `verify:` block has a `type` ---------------------
+
+/** A source's `verify:` block as the plug-in validated it. */
+export type VerifyConfig = { type: string } & Record<string, unknown>;
+
+const bodyFormat = z.enum(['json', 'form']);
+
+/** What config asks of whoever knows the providers: `verifyPlugin` from @hookrelay/verifiers. */
+export interface VerifyPlugin {
+  /** Validates one `verify:` block; its issue paths are relative to the block. */
+  readonly schema: z.ZodType<VerifyConfig>;
+  /** The source defaults that follow from a valid block's `type`. */
+  defaultsFor(type: string): {
+    readonly format: z.output<typeof bodyFormat>;
+    readonly dedupeContent: boolean;
+  };
+}
+
+/** Without a plug-in: a block needs a `type`, bodies are JSON, de-duplication is by event id. */
+const typeOnly: VerifyPlugin = {
+  schema: z.looseObject({ type: z.string({ error: 'required' }) }),
+  defaultsFor: () => ({ format: 'json', dedupeContent: false }),
+};
+
+// --- Field helpers ---------------------------------------------------------------------------------
+
+const msDuration = duration.brand<'ms'>();
+type Ms = z.output<typeof msDuration>;
+/** A duration with a default: `500ms`, `10s`, `5m`, `1h`, `3d` or milliseconds; output as `<key>Ms`. */
+const ms = (fallback: number) => msDuration.default(fallback as Ms);
+
+type Plain<V> = V extends Ms ? number : V;
+type WithMs<T> = {
+  [K in keyof T as NonNullable<T[K]> extends Ms ? `${K & string}Ms` : K]: Plain<T[K]>;
+};
+
+function baseOf(schema: z.core.$ZodType): z.core.$ZodType {
+  while (
+    schema instanceof z.ZodDefault ||
+    schema instanceof z.ZodOptional ||
+    schema instanceof z.ZodPrefault
+  )
+    schema = schema.unwrap();
+  return schema;
+}
+
+/** A strict object whose duration keys come out in milliseconds as `<key>Ms`. */
+function section<Shape extends z.ZodRawShape>(shape: Shape) {
+  const durations = new Set(Object.keys(shape).filter((key) => baseOf(shape[key]!) === duration));
+  return z
+    .strictObject(shape)
+    .transform(
+      (value) =>
+        Object.fromEntries(
+          Object.entries(value).map(([key, v]) => [durations.has(key) ? `${key}Ms` : key, v]),
+        ) as WithMs<z.output<z.ZodObject<Shape, z.core.$strict>>>,
+    );
+}
+
+type Overrides<S extends z.ZodRawShape> = {
+  [K in keyof S]: S[K] extends z.ZodDefault<infer T extends z.ZodType> ? z.ZodOptional<T> : S[K];
+};
+/** The same keys with no defaults: an override sets only what it names. */
+function overrides<S extends z.ZodRawShape>(shape: S): Overrides<S> {
+  return Object.fromEntries(
+    Object.entries(shape).map(([key, s]) => [
+      key,
+      s instanceof z.ZodDefault ? (s.unwrap() as z.ZodType).optional() : s,
+    ]),
+  ) as Overrides<S>;
+}
+
+/** `base` with every key `override` sets. */
+function merged<T extends object>(base: T, override: Partial<T> | undefined): T {
+  const set = Object.entries(override ?? {}).filter(([, value]) => value !== undefined);
+  return { ...base, ...Object.fromEntries(set) };
+}
 
 /** Unset (`${VAR:-}`) is allowed here; whitespace only is a mistake, not a password. */
 const optionalCredential = z
@@ -11,169 +101,274 @@ const optionalCredential = z
   .refine((value) => value === '' || value.trim() !== '', 'blank: only whitespace')
   .optional();
 
-const location = z.string().refine(isValidLocation, 'expected body.<field> or headers.<name>');
+// --- Retry and destinations ------------------------------------------------------------------------
 
-const retry = z.object({
-  attempts: z.coerce.number().int().min(1).max(100).optional(),
-  backoff: z.enum(['exponential', 'linear', 'fixed']).optional(),
-  delay: duration.optional(),
-  maxDelay: duration.optional(),
-  jitter: z.coerce.number().min(0).max(1).optional(),
-});
+const retryFields = {
+  /** Attempts in all, the first one included. */
+  attempts: z.coerce.number().int().min(1).max(100).default(10),
+  /** How the delay grows from one attempt to the next. */
+  backoff: z.enum(['exponential', 'linear', 'fixed']).default('exponential'),
+  /** The delay before the second attempt. */
+  delay: ms(1_000),
+  /** The longest delay between two attempts. */
+  maxDelay: ms(3_600_000),
+  /** Fraction of each delay drawn at random (0 = none), so retries of many events spread out. */
+  jitter: z.coerce.number().min(0).max(1).default(0.2),
+};
+const retryPolicy = section(retryFields);
+/** A source's or a destination's `retry:`: overrides the keys it names. */
+const retryOverride = section(overrides(retryFields));
 
-const destination = z.object({
+const destination = section({
+  /** Default `default` for a lone `destination:`, `d1`, `d2`… in `destinations:`. */
   name: z.string().regex(NAME, 'lowercase letters, digits, - and _').optional(),
+  /** Where deliveries are POSTed. */
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  /** `raw`: the provider's body and headers as received; `envelope`: hookrelay's JSON envelope. */
   format: z.enum(['raw', 'envelope']).default('raw'),
-  headers: z.record(z.string(), z.string()).default({}),
-  timeout: duration.optional(),
-  retry: retry.optional(),
+  /** Sent with every delivery (your backend's `authorization`); names lowercased. */
+  headers: z
+    .record(z.string(), z.string())
+    .transform((headers) =>
+      Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+    )
+    .default({}),
+  /** Per attempt; default: the source's `timeout`, then `defaults.timeout`. */
+  timeout: msDuration.optional(),
+  /** Overrides the source's retry policy. */
+  retry: retryOverride.optional(),
 });
 
-const source = z
-  .object({
+function sourceSchema(verify: VerifyPlugin) {
+  return section({
+    /** Where the provider POSTs; `/webhooks/<name>` always works too. */
     path: z.string().startsWith('/', 'must start with /').optional(),
+    /** Larger bodies get 413; default `ingress.bodyLimit`. */
     bodyLimit: size.optional(),
-    verify: verifyConfigSchema,
+    /** `{type, …}`: the provider and its secrets, validated by the verify plug-in. */
+    verify: verify.schema,
+    /** Where the event id (de-duplication), type and delivery time are; providers have defaults. */
     event: z
-      .object({
+      .strictObject({
         id: location.optional(),
         type: location.optional(),
         delayUntil: location.optional(),
       })
       .default({}),
-    /** How the body is parsed for event locations and envelopes; default: the provider's own format. */
-    format: z.enum(['json', 'form']).optional(),
-    /**
-     * De-duplicate on the signed content as well as the event id. Default: on for schemes that sign
-     * no timestamp (a captured request could otherwise be replayed with a fresh unsigned id header).
-     */
-    dedupe: z.object({ content: z.boolean().optional() }).default({}),
+    /** How the body is parsed for event locations and envelopes; default: the provider's own. */
+    format: bodyFormat.optional(),
+    /** `content`: a repeat of the signed content is a duplicate; default: the provider's own. */
+    dedupe: z.strictObject({ content: z.boolean().optional() }).default({}),
+    /** The one backend to deliver to (exactly one of destination and destinations). */
     destination: destination.optional(),
+    /** Fan-out: each destination delivered and retried on its own. */
     destinations: z.array(destination).min(1).optional(),
-    retry: retry.optional(),
-    timeout: duration.optional(),
+    /** Overrides `defaults.retry` for this source. */
+    retry: retryOverride.optional(),
+    /** Overrides `defaults.timeout` for this source. */
+    timeout: msDuration.optional(),
     /** Body logging is off by default: payment payloads carry personal data. */
     log: z
-      .object({ body: z.boolean().default(false), bodyMaxBytes: size.default(2048) })
+      .strictObject({ body: z.boolean().default(false), bodyMaxBytes: size.default(2048) })
       .prefault({}),
-  })
-  .superRefine((value, ctx) => {
-    if (!value.destination === !value.destinations) {
+  }).transform(({ destination: single, destinations: list, ...source }, ctx) => {
+    if (!single === !list) {
       ctx.addIssue({
         code: 'custom',
         path: ['destination'],
         message: 'set exactly one of destination or destinations',
       });
+      return z.NEVER;
     }
-    const names = (value.destinations ?? []).map((d, i) => d.name ?? `d${i + 1}`);
-    names.forEach((name, i) => {
-      if (names.indexOf(name) !== i)
+    const named = list
+      ? list.map((d, i) => ({ ...d, name: d.name ?? `d${i + 1}` }))
+      : [{ ...single!, name: single!.name ?? 'default' }];
+    named.forEach(({ name }, i) => {
+      if (named.findIndex((d) => d.name === name) !== i)
         ctx.addIssue({
           code: 'custom',
           path: ['destinations', i, 'name'],
           message: 'duplicate destination name',
         });
     });
+    return { ...source, destinations: named };
   });
+}
 
-export const configSchema = z
-  .object({
-    redis: z
-      .object({
+/**
+ * Every path of every source (its `path` and `/webhooks/<name>`) belongs to one source. Runs even
+ * when other keys are invalid, so all problems come at once: `sources` may hold anything here.
+ */
+function checkRoutes(sources: unknown, ctx: z.RefinementCtx) {
+  if (typeof sources !== 'object' || sources === null) return;
+  const owners = new Map<string, string>();
+  for (const [name, source] of Object.entries(sources)) {
+    const own: unknown = (source as { path?: unknown } | null)?.path;
+    const path = typeof own === 'string' ? own : undefined;
+    if (path && RESERVED_PATHS.includes(path))
+      ctx.addIssue({ code: 'custom', path: [name, 'path'], message: 'reserved path' });
+    for (const claimed of pathsOf(name, path)) {
+      const owner = owners.get(claimed);
+      if (owner === undefined) owners.set(claimed, name);
+      else {
+        // Name the `path:` to change: this source's, or the other's when it took /webhooks/<name>.
+        const [at, other] = claimed === path ? [name, owner] : [owner, name];
+        ctx.addIssue({
+          code: 'custom',
+          path: [at, 'path'],
+          message: `same path as source ${other}`,
+        });
+      }
+    }
+  }
+}
+
+// --- The file --------------------------------------------------------------------------------------
+
+/** The resolved config is read, never changed (a verify block stays as the plug-in made it). */
+type Frozen<T> = T extends VerifyConfig
+  ? T
+  : T extends readonly (infer E)[]
+    ? readonly Frozen<E>[]
+    : T extends object
+      ? { readonly [K in keyof T]: Frozen<T[K]> }
+      : T;
+
+/** The schema of hookrelay.yaml, resolving as it validates; `verify` checks the `verify:` blocks. */
+export function createConfigSchema(verify: VerifyPlugin = typeOnly) {
+  return z
+    .strictObject({
+      redis: section({
+        /** The Redis to use (one node). */
         url: z.string().default('redis://127.0.0.1:6379'),
+        /** Key prefix; `{hookrelay}` on Redis Cluster. */
         prefix: z.string().min(1).default('hookrelay'),
+        /** Redis Cluster: node URLs, instead of `url`. */
         cluster: z.array(z.string()).optional(),
+        /** Redis Sentinel: `host:port` list, instead of `url`, with `name`. */
         sentinels: z.array(z.string()).optional(),
+        /** The Sentinel master's name. */
         name: z.string().optional(),
       })
-      .prefault({}),
-    ingress: z
-      .object({
+        .superRefine((redis, ctx) => {
+          if (redis.sentinels && !redis.name)
+            ctx.addIssue({ code: 'custom', path: ['name'], message: 'required with sentinels' });
+        })
+        .prefault({}),
+      ingress: section({
+        /** Where providers' webhooks arrive. */
         port: port.default(3000),
         host: z.string().default('0.0.0.0'),
+        /** Larger bodies get 413; a source may set its own. */
         bodyLimit: size.default(1024 * 1024),
-        /** Answer within this time even when Redis hangs (SPEC: 503 within 1 s). */
-        enqueueTimeout: duration.default(800),
+        /** Answer within this time even when Redis hangs (docs/contract.md §4: 503 within 1 s). */
+        enqueueTimeout: ms(800),
+        /** Honour `X-Forwarded-*` (behind a load balancer). */
         trustProxy: z.boolean().default(false),
         /** Slow clients: all headers within this time, else the connection is closed. */
-        headersTimeout: duration.default(10_000),
+        headersTimeout: ms(10_000),
         /** Slow clients: the whole request (headers and body) within this time, else 408. */
-        requestTimeout: duration.default(30_000),
+        requestTimeout: ms(30_000),
         /** Open connections at most; further ones are closed at once. */
         maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
-      })
-      .prefault({}),
-    dashboard: z
-      .object({
+      }).prefault({}),
+      dashboard: section({
+        /** Bull Board and the ops API, behind the credentials below. */
         port: port.default(3001),
         /** Loopback by default: the ops surface is not for the internet (compose sets 0.0.0.0). */
         host: z.string().default('127.0.0.1'),
+        /** Basic auth user name. */
         username: z.string().default('admin'),
+        /** Basic auth password; the dashboard refuses to start with neither password nor token. */
         password: optionalCredential,
+        /** Bearer token, for scripts. */
         token: optionalCredential,
-      })
-      .prefault({}),
-    worker: z
-      .object({
+      }).prefault({}),
+      worker: section({
+        /** Serves `/healthz`, `/readyz` and `/metrics`. */
         port: port.default(3002),
         host: z.string().default('0.0.0.0'),
+        /** Deliveries in flight per destination. */
         concurrency: z.coerce.number().int().min(1).max(1000).default(50),
-        shutdownTimeout: duration.default(30_000),
+        /** The longest wait for in-flight deliveries on SIGTERM. */
+        shutdownTimeout: ms(30_000),
         /** How long a delivery may run before another worker may take it over after a crash. */
-        lockDuration: duration.default(30_000),
-      })
-      .prefault({}),
-    demoBackend: z
-      .object({ port: port.default(4000), host: z.string().default('127.0.0.1') })
-      .prefault({}),
-    signing: z.object({ secret: z.string().optional() }).prefault({}),
-    log: z
-      .object({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') })
-      .prefault({}),
-    retention: z
-      .object({
-        delivered: duration.default(86_400_000),
-        dead: duration.default(14 * 86_400_000),
-        dedupe: duration.default(86_400_000),
-      })
-      .prefault({}),
-    defaults: z
-      .object({
-        retry: retry.prefault({}),
-        timeout: duration.default(10_000),
-      })
-      .prefault({}),
-    sources: z.record(
-      z.string().regex(NAME, 'source names use lowercase letters, digits, - and _'),
-      source,
-    ),
-  })
-  .superRefine((value, ctx) => {
-    const seen = new Map<string, string>();
-    for (const [name, src] of Object.entries(value.sources)) {
-      const path = src.path ?? `/webhooks/${name}`;
-      if (RESERVED_PATHS.includes(path))
-        ctx.addIssue({ code: 'custom', path: ['sources', name, 'path'], message: 'reserved path' });
-      const other = seen.get(path);
-      if (other)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['sources', name, 'path'],
-          message: `same path as source ${other}`,
-        });
-      seen.set(path, name);
-    }
-    if (value.redis.sentinels && !value.redis.name) {
-      ctx.addIssue({ code: 'custom', path: ['redis', 'name'], message: 'required with sentinels' });
-    }
-    if (value.signing.secret && !/^whsec_[A-Za-z0-9+/=]+$/.test(value.signing.secret)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['signing', 'secret'],
-        message: 'expected whsec_ followed by base64',
-      });
-    }
-  });
+        lockDuration: ms(30_000),
+      }).prefault({}),
+      /** The stand-in backend of `npm start` and docker compose. */
+      demoBackend: section({
+        port: port.default(4000),
+        host: z.string().default('127.0.0.1'),
+      }).prefault({}),
+      signing: section({
+        /** `whsec_…`: deliveries carry Standard Webhooks signatures; unset: they carry none. */
+        secret: z
+          .string()
+          .regex(/^(whsec_[A-Za-z0-9+/=]+)?$/, 'expected whsec_ followed by base64')
+          .transform((secret) => secret || undefined)
+          .optional(),
+      }).prefault({}),
+      log: section({
+        /** The least severe level written. */
+        level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+      }).prefault({}),
+      retention: section({
+        /** How long a delivered event is kept. */
+        delivered: ms(86_400_000),
+        /** How long a dead (failed for good) event is kept for replay. */
+        dead: ms(14 * 86_400_000),
+        /** How long an event id or signed content is remembered for de-duplication. */
+        dedupe: ms(86_400_000),
+      }).prefault({}),
+      defaults: section({
+        /** The retry policy of every destination that does not override it. */
+        retry: retryPolicy.prefault({}),
+        /** Per delivery attempt. */
+        timeout: ms(10_000),
+      }).prefault({}),
+      sources: z
+        .record(
+          z.string().regex(NAME, 'source names use lowercase letters, digits, - and _'),
+          sourceSchema(verify),
+        )
+        .superRefine(checkRoutes, { when: () => true }),
+    })
+    .transform(({ defaults, sources, ...sections }, ctx) => {
+      // zod runs transforms past an unknown key; a file with any problem is not resolved.
+      if (ctx.issues.length) return z.NEVER;
+      const resolved = {
+        ...sections,
+        sources: Object.entries(sources).map(([name, source]) => {
+          const retry = merged(defaults.retry, source.retry);
+          const provider = verify.defaultsFor(source.verify.type);
+          return {
+            name,
+            /** Every path the ingress answers for this source (its own path and /webhooks/<name>). */
+            paths: pathsOf(name, source.path),
+            bodyLimit: source.bodyLimit ?? sections.ingress.bodyLimit,
+            verify: source.verify,
+            event: source.event,
+            /** How the body is parsed (event locations, envelopes): never by the sender's Content-Type. */
+            format: source.format ?? provider.format,
+            /** De-duplicate on the signed content (README "Security"); default from the provider. */
+            dedupeContent: source.dedupe.content ?? provider.dedupeContent,
+            destinations: source.destinations.map(({ name, timeoutMs, retry: own, ...rest }) => ({
+              name,
+              ...rest,
+              timeoutMs: timeoutMs ?? source.timeoutMs ?? defaults.timeoutMs,
+              retry: merged(retry, own),
+            })),
+            log: source.log,
+          };
+        }),
+      };
+      return resolved as Frozen<typeof resolved>;
+    });
+}
 
-export type RawConfig = z.output<typeof configSchema>;
+export type HookrelayConfig = z.output<ReturnType<typeof createConfigSchema>>;
+export type SourceConfig = HookrelayConfig['sources'][number];
+export type DestinationConfig = SourceConfig['destinations'][number];
+export type RetryPolicy = DestinationConfig['retry'];
+export type BackoffKind = RetryPolicy['backoff'];
+export type RedisConfig = HookrelayConfig['redis'];

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../src/index.js';
+import { verifyPlugin } from '@hookrelay/verifiers';
+import { ConfigError, parseConfig as parseWithPlugin } from '../src/index.js';
+
+const parseConfig = (text: string, env: Record<string, string> = {}) =>
+  parseWithPlugin(text, env, { verify: verifyPlugin });
 
 const minimal = (extra = '') => `
 sources:
@@ -173,6 +177,160 @@ sources:
   b: { path: /hook, verify: { type: none }, destination: { url: "http://x" } }
 `);
     expect(problems).toEqual(['sources.b.path: same path as source a']);
+  });
+
+  it('refuses two sources claiming one path, counting /webhooks/<name>, and names both', () => {
+    expect(
+      problemsOf(`sources:
+  a: { path: /x, verify: { type: none }, destination: { url: "http://x" } }
+  b: { path: /webhooks/a, verify: { type: none }, destination: { url: "http://x" } }
+`),
+    ).toEqual(['sources.b.path: same path as source a']);
+    // The other way round: the explicit path is the one to change, whichever source comes first.
+    expect(
+      problemsOf(`sources:
+  a: { path: /webhooks/b, verify: { type: none }, destination: { url: "http://x" } }
+  b: { verify: { type: none }, destination: { url: "http://x" } }
+`),
+    ).toEqual(['sources.a.path: same path as source b']);
+    // A source may spell out its own /webhooks/<name>.
+    expect(
+      problemsOf(`sources:
+  a: { path: /webhooks/a, verify: { type: none }, destination: { url: "http://x" } }
+`),
+    ).toEqual([]);
+  });
+
+  it('refuses unknown keys at any depth, verify blocks included, naming each by its path', () => {
+    const problems = problemsOf(
+      `sourcs: {}
+ingress: { prot: 3000 }
+defaults: { retry: { attemps: 3 } }
+sources:
+  stripe:
+    verify: { type: stripe, secret: whsec_abc, tolerence: 600 }
+    retyr: { attempts: 3 }
+    event: { ID: body.id }
+    destination: { url: "http://x", timout: 5s, retry: { delai: 1s } }
+`,
+    );
+    expect(problems.toSorted()).toEqual(
+      [
+        'sourcs: unknown key',
+        'ingress.prot: unknown key',
+        'defaults.retry.attemps: unknown key',
+        'sources.stripe.retyr: unknown key',
+        'sources.stripe.event.ID: unknown key',
+        'sources.stripe.verify.tolerence: unknown key',
+        'sources.stripe.destination.timout: unknown key',
+        'sources.stripe.destination.retry.delai: unknown key',
+      ].toSorted(),
+    );
+  });
+
+  it('reports every problem of the file at once: keys, verify blocks and paths together', () => {
+    const problems = problemsOf(`worker: { concurrency: 0 }
+sources:
+  a: { path: /hook, verify: { type: hmac, header: x-sig }, destination: { url: "http://x" } }
+  b: { path: /hook, verify: { type: none }, destination: { url: "http://x" }, extra: 1 }
+  c: { path: /metrics, verify: { type: none }, destination: { url: "http://x" } }
+`);
+    expect(problems.toSorted()).toEqual([
+      'sources.a.verify.secret: required',
+      'sources.b.extra: unknown key',
+      'sources.b.path: same path as source a',
+      'sources.c.path: reserved path',
+      expect.stringMatching(/^worker\.concurrency: /),
+    ]);
+  });
+
+  it('resolves a minimal file to every default, as before the schema resolved it itself', () => {
+    const config = parseConfig(`sources:
+  a: { verify: { type: none }, destination: { url: "http://x" } }
+`);
+    const retry = {
+      attempts: 10,
+      backoff: 'exponential',
+      delayMs: 1000,
+      maxDelayMs: 3_600_000,
+      jitter: 0.2,
+    };
+    expect(config).toEqual({
+      redis: { url: 'redis://127.0.0.1:6379', prefix: 'hookrelay' },
+      ingress: {
+        port: 3000,
+        host: '0.0.0.0',
+        bodyLimit: 1024 * 1024,
+        enqueueTimeoutMs: 800,
+        trustProxy: false,
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        maxConnections: 1000,
+      },
+      dashboard: { port: 3001, host: '127.0.0.1', username: 'admin' },
+      worker: {
+        port: 3002,
+        host: '0.0.0.0',
+        concurrency: 50,
+        shutdownTimeoutMs: 30_000,
+        lockDurationMs: 30_000,
+      },
+      demoBackend: { port: 4000, host: '127.0.0.1' },
+      signing: {},
+      log: { level: 'info' },
+      retention: { deliveredMs: 86_400_000, deadMs: 14 * 86_400_000, dedupeMs: 86_400_000 },
+      sources: [
+        {
+          name: 'a',
+          paths: ['/webhooks/a'],
+          bodyLimit: 1024 * 1024,
+          verify: { type: 'none' },
+          event: {},
+          format: 'json',
+          dedupeContent: false,
+          destinations: [
+            {
+              name: 'default',
+              url: 'http://x',
+              format: 'raw',
+              headers: {},
+              timeoutMs: 10_000,
+              retry,
+            },
+          ],
+          log: { body: false, bodyMaxBytes: 2048 },
+        },
+      ],
+    });
+  });
+
+  it('without the verifiers plug-in, checks only that a verify block has a type, and defaults to JSON and id de-duplication', () => {
+    const yaml = `sources:
+  cinetpay: { verify: { type: cinetpay, secret: s, anything: 1 }, destination: { url: "http://x" } }
+`;
+    const [source] = parseWithPlugin(yaml, {}).sources;
+    expect(source).toMatchObject({
+      verify: { type: 'cinetpay', secret: 's', anything: 1 },
+      format: 'json',
+      dedupeContent: false,
+    });
+    // With it, the same source takes CinetPay's form bodies and content de-duplication.
+    expect(() => parseConfig(yaml)).toThrow(ConfigError);
+    expect(
+      parseWithPlugin(yaml.replace(', anything: 1', ''), {}, { verify: verifyPlugin }).sources[0],
+    ).toMatchObject({ format: 'form', dedupeContent: true });
+    let problems: readonly string[] = [];
+    try {
+      parseWithPlugin(
+        `sources:
+  a: { verify: { secret: s }, destination: { url: "http://x" } }
+`,
+        {},
+      );
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual(['sources.a.verify.type: required']);
   });
 
   it('reports YAML syntax errors with a line number', () => {

@@ -1,17 +1,18 @@
 import winston from 'winston';
-import { REDACTED, SENSITIVE_KEY, redact } from './redact.js';
+import { REDACTED, redact, sensitiveKeys, type SensitiveKey } from './redact.js';
 
-export { redact, REDACTED } from './redact.js';
+export { redact, REDACTED, sensitiveKeys, type SensitiveKey } from './redact.js';
 
 export type Logger = winston.Logger;
 
-const redactFormat = winston.format((info) => {
-  for (const key of Object.keys(info)) {
-    if (key === 'level' || key === 'message' || key === 'timestamp') continue;
-    info[key] = SENSITIVE_KEY.test(key) ? REDACTED : redact(info[key]);
-  }
-  return info;
-});
+const redactFormat = (sensitive: SensitiveKey) =>
+  winston.format((info) => {
+    for (const key of Object.keys(info)) {
+      if (key === 'level' || key === 'message' || key === 'timestamp') continue;
+      info[key] = sensitive(key) ? REDACTED : redact(info[key], sensitive);
+    }
+    return info;
+  })();
 
 export interface LoggerOptions {
   readonly app: string;
@@ -19,6 +20,11 @@ export interface LoggerOptions {
   /** Where lines go; defaults to stdout. Tests pass a stream to capture them. */
   readonly stream?: NodeJS.WritableStream;
   readonly silent?: boolean;
+  /**
+   * Header names masked besides the keys any secret has (`secret`, `token`, `signature`…): the
+   * providers' own, `REDACTED_HEADERS` of @hookrelay/verifiers. Compared in any case.
+   */
+  readonly redactKeys?: readonly string[];
 }
 
 /** One JSON line per event, with timestamp, app and whatever ids the call site adds; secrets redacted. */
@@ -29,7 +35,7 @@ export function createLogger(options: LoggerOptions): Logger {
     defaultMeta: { app: options.app },
     format: winston.format.combine(
       winston.format.timestamp(),
-      redactFormat(),
+      redactFormat(sensitiveKeys(options.redactKeys)),
       winston.format.json(),
     ),
     transports: [

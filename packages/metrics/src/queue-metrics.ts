@@ -1,20 +1,16 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { DeliveryQueueHandle, RedisClient } from '@hookrelay/queue';
+import {
+  countEvents,
+  EVENT_STATUSES,
+  type DeliveryQueueHandle,
+  type RedisClient,
+} from '@hookrelay/queue';
 import { redisReachable } from '@hookrelay/service-kit';
 
-/** BullMQ state → the `state` label; BullMQ's failed set is hookrelay's dead-letter set. */
-const STATES = {
-  waiting: 'waiting',
-  active: 'active',
-  delayed: 'delayed',
-  prioritized: 'prioritized',
-  failed: 'dead',
-} as const;
-const BULLMQ_STATES = Object.keys(STATES) as (keyof typeof STATES)[];
-
 /**
- * Queue depth and paused flag per (source, destination), read from Redis at scrape time, plus
- * `hookrelay_redis_up`. The queues and the connection stay their caller's to close.
+ * Events per status and paused flag per (source, destination), read from Redis at scrape time
+ * (see countEvents for what a scrape costs), plus `hookrelay_redis_up`. The queues and the
+ * connection stay their caller's to close.
  */
 export function queueMetrics(
   registry: Registry,
@@ -24,15 +20,15 @@ export function queueMetrics(
   // prom-client collects metrics concurrently, so each gauge reads Redis for itself at scrape time.
   new Gauge({
     name: 'hookrelay_queue_jobs',
-    help: 'Jobs per delivery queue and state (dead = the dead-letter set).',
+    help: 'Events per delivery queue and status: waiting, scheduled, delivering, retrying, delivered (retained), dead (the dead-letter set).',
     labelNames: ['source', 'destination', 'state'],
     registers: [registry],
     async collect() {
       await Promise.all(
         queues.map(async ({ source, destination, queue }) => {
-          const counts = await queue.getJobCounts(...BULLMQ_STATES);
-          for (const state of BULLMQ_STATES)
-            this.set({ source, destination, state: STATES[state] }, counts[state] ?? 0);
+          const counts = await countEvents(queue, connection);
+          for (const state of EVENT_STATUSES)
+            this.set({ source, destination, state }, counts[state]);
         }),
       ).catch(() => undefined);
     },

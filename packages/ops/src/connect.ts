@@ -36,7 +36,7 @@ export async function connectRedis(
       onError = (error) =>
         reject(
           new RedisUnavailableError(
-            `cannot reach Redis at ${where}: ${error.message.replace(/\/\/[^@\s]*@/g, '//***@')}`,
+            `cannot reach Redis at ${where}: ${maskUrlPassword(error.message, '***')}`,
           ),
         );
       client.once('error', onError);

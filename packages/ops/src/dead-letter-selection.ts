@@ -1,25 +1,11 @@
-import type { RedisClient } from '@hookrelay/queue';
+import { createdAtOf, failedSince, inFailedSet, type RedisClient } from '@hookrelay/queue';
 import type { DeliveryQueue } from './delivery-queues.js';
-import { pipelined, type Pipeline } from './pipelined.js';
 import type { ReplayFilter } from './replay-filter.js';
 
 /** Dead events of one queue that match a replay filter. */
 export interface SelectedDeadLetters {
   readonly entry: DeliveryQueue;
   readonly ids: string[];
-}
-
-/** Every value of a pipelined read, or the first error. */
-async function readAll<T>(
-  connection: RedisClient,
-  ids: readonly string[],
-  add: (pipeline: Pipeline, id: string) => void,
-  read: (value: unknown) => T,
-): Promise<T[]> {
-  return (await pipelined(connection, ids, add)).map(([error, value]) => {
-    if (error) throw error;
-    return read(value);
-  });
 }
 
 /**
@@ -32,29 +18,19 @@ export async function selectDeadLetters(
   entry: DeliveryQueue,
   filter: ReplayFilter,
 ): Promise<SelectedDeadLetters> {
-  const failedKey = entry.queue.toKey('failed');
+  const { queue } = entry;
   let ids: string[];
   if (filter.ids) {
     const wanted = [...filter.ids];
-    const scores = await readAll(
-      connection,
-      wanted,
-      (p, id) => p.zscore(failedKey, id),
-      (score) => score !== null,
-    );
-    ids = wanted.filter((_, i) => scores[i]);
+    const dead = await inFailedSet(connection, queue, wanted);
+    ids = wanted.filter((_, i) => dead[i]);
   } else {
-    ids = await connection.zrangebyscore(failedKey, filter.sinceMs ?? '-inf', '+inf');
+    ids = await failedSince(connection, queue, filter.sinceMs);
   }
   if (filter.sinceMs !== undefined || filter.untilMs !== undefined) {
     const since = filter.sinceMs ?? 0;
     const until = filter.untilMs ?? Number.POSITIVE_INFINITY;
-    const received = await readAll(
-      connection,
-      ids,
-      (p, id) => p.hget(entry.queue.toKey(id), 'timestamp'),
-      Number,
-    );
+    const received = await createdAtOf(connection, queue, ids);
     ids = ids.filter((_, i) => received[i]! >= since && received[i]! <= until);
   }
   return { entry, ids };

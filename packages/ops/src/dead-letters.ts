@@ -1,9 +1,8 @@
 import type { Job } from 'bullmq';
-import type { AttemptRecord, DeliveryJobData } from '@hookrelay/queue';
+import { readDeliveryJob, UnreadableJobError, type AttemptRecord } from '@hookrelay/queue';
 import type { DeliveryQueue, DeliveryQueues } from './delivery-queues.js';
 import { InvalidFilterError } from './errors.js';
-import { parseHistory } from './history.js';
-import type { ReplayRecord } from './replay-job.js';
+import { parseHistory, type ReplayRecord } from './history.js';
 
 export const DEFAULT_DEAD_LETTER_LIMIT = 100;
 export const MAX_DEAD_LETTER_LIMIT = 1_000;
@@ -43,8 +42,23 @@ function isoOrNull(ms: number | undefined): string | null {
   return ms ? new Date(ms).toISOString() : null;
 }
 
+/** What the job data says of the event; a job whose data cannot be read is still listed. */
+function eventOf(job: Job): Pick<DeadLetter, 'eventId' | 'eventType' | 'receivedAt'> {
+  try {
+    const data = readDeliveryJob(job.data);
+    return {
+      eventId: data.eventId ?? null,
+      eventType: data.eventType ?? null,
+      receivedAt: new Date(data.receivedAt).toISOString(),
+    };
+  } catch (error) {
+    if (!(error instanceof UnreadableJobError)) throw error;
+    return { eventId: null, eventType: null, receivedAt: new Date(job.timestamp).toISOString() };
+  }
+}
+
 async function describe(
-  job: Job<DeliveryJobData>,
+  job: Job,
   { source, destination, queue }: DeliveryQueue,
 ): Promise<DeadLetter> {
   const { logs } = await queue.getJobLogs(job.id!);
@@ -53,9 +67,7 @@ async function describe(
     id: job.id!,
     source,
     destination,
-    eventId: job.data.eventId ?? null,
-    eventType: job.data.eventType ?? null,
-    receivedAt: new Date(job.data.receivedAt).toISOString(),
+    ...eventOf(job),
     deadAt: isoOrNull(job.finishedOn),
     attemptsMade: job.attemptsMade,
     lastError: job.failedReason || null,

@@ -1,5 +1,15 @@
-import type { AttemptRecord } from '@hookrelay/queue';
-import type { ReplayRecord } from './replay-job.js';
+import { eventStatusOf, type AttemptRecord, type EventStatus } from '@hookrelay/queue';
+import type { FinishedStatus } from 'bullmq';
+
+/** The status a finished event had when it was replayed. */
+export type FinishedEventStatus = Extract<EventStatus, 'delivered' | 'dead'>;
+
+/** A replay, as the API and the CLI show it. */
+export interface ReplayRecord {
+  readonly replayedAt: number;
+  /** What the event was when it was replayed: `dead` (dead-lettered) or `delivered`. */
+  readonly from: FinishedEventStatus;
+}
 
 export interface DeliveryHistory {
   /** Every attempt ever made, old ones first; numbering starts again at 1 after each replay. */
@@ -7,11 +17,19 @@ export interface DeliveryHistory {
   readonly replays: ReplayRecord[];
 }
 
+/** `failed` → `dead`, `completed` → `delivered`. */
+export function finishedEventStatus(state: FinishedStatus): FinishedEventStatus {
+  return eventStatusOf(state, 0) as FinishedEventStatus;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-/** Reads a job's log lines (the worker's attempt records and our replay markers); other lines are skipped. */
+/**
+ * Reads a job's log lines (the worker's attempt records and our replay markers, see
+ * StoredReplayRecord); other lines are skipped.
+ */
 export function parseHistory(lines: readonly string[]): DeliveryHistory {
   const attempts: AttemptRecord[] = [];
   const replays: ReplayRecord[] = [];
@@ -23,7 +41,11 @@ export function parseHistory(lines: readonly string[]): DeliveryHistory {
       continue;
     }
     if (!isObject(entry)) continue;
-    if (typeof entry.replayedAt === 'number') replays.push(entry as unknown as ReplayRecord);
+    if (
+      typeof entry.replayedAt === 'number' &&
+      (entry.from === 'failed' || entry.from === 'completed')
+    )
+      replays.push({ replayedAt: entry.replayedAt, from: finishedEventStatus(entry.from) });
     else if (typeof entry.attempt === 'number') attempts.push(entry as unknown as AttemptRecord);
   }
   return { attempts, replays };

@@ -1,11 +1,14 @@
+import type { FinishedStatus } from 'bullmq';
+import { eventStatusOf } from '@hookrelay/queue';
 import type { DeliveryQueues } from './delivery-queues.js';
 import { EventNotFinishedError, UnknownEventError } from './errors.js';
-import { replayFinishedJob, type FinishedState } from './replay-job.js';
+import { finishedEventStatus, type FinishedEventStatus } from './history.js';
+import { replayFinishedJob } from './replay-job.js';
 
 export interface ReplayedDelivery {
   readonly source: string;
   readonly destination: string;
-  readonly from: FinishedState;
+  readonly from: FinishedEventStatus;
 }
 
 export interface EventReplay {
@@ -14,7 +17,7 @@ export interface EventReplay {
   readonly deliveries: ReplayedDelivery[];
 }
 
-const isFinished = (state: string): state is FinishedState =>
+const isFinished = (state: string): state is FinishedStatus =>
   state === 'failed' || state === 'completed';
 
 /**
@@ -31,14 +34,19 @@ export async function replayEvent(queues: DeliveryQueues, id: string): Promise<E
   );
   const held = found.filter((item) => item !== undefined);
   if (held.length === 0) throw new UnknownEventError(id);
-  const finished = held.filter((item) => isFinished(item.state));
-  if (finished.length === 0)
-    throw new EventNotFinishedError(id, [...new Set(held.map((item) => item.state))]);
   const deliveries: ReplayedDelivery[] = [];
-  for (const { entry, job, state } of finished) {
-    const from = state as FinishedState;
-    await replayFinishedJob(job, from);
-    deliveries.push({ source: entry.source, destination: entry.destination, from });
+  for (const { entry, job, state } of held) {
+    if (!isFinished(state)) continue;
+    await replayFinishedJob(job, state);
+    deliveries.push({
+      source: entry.source,
+      destination: entry.destination,
+      from: finishedEventStatus(state),
+    });
+  }
+  if (deliveries.length === 0) {
+    const statuses = held.map(({ job, state }) => eventStatusOf(state, job.attemptsMade) ?? state);
+    throw new EventNotFinishedError(id, [...new Set(statuses)]);
   }
   return { id, replayed: deliveries.length, deliveries };
 }

@@ -1,4 +1,4 @@
-import { Job } from 'bullmq';
+import { Job, type FinishedStatus, type RetryOptions } from 'bullmq';
 
 /**
  * Priority given to replayed deliveries. BullMQ hands out every job of the plain wait list (fresh
@@ -7,36 +7,39 @@ import { Job } from 'bullmq';
  */
 export const REPLAY_PRIORITY = 1_000;
 
-/** Written into the job log when an event is replayed, between its old and new attempt records. */
-export interface ReplayRecord {
+/**
+ * Written into the job log when an event is replayed, between its old and new attempt records.
+ * `from` is the BullMQ state the job left (`failed` or `completed`); parseHistory presents it as
+ * the event status (`dead` or `delivered`).
+ */
+export interface StoredReplayRecord {
   readonly replayedAt: number;
-  /** The state the event was replayed from: `failed` (dead-lettered) or `completed` (delivered). */
-  readonly from: FinishedState;
+  readonly from: FinishedStatus;
 }
 
-export type FinishedState = 'failed' | 'completed';
-
 /**
- * Sends a finished (dead or delivered) delivery again under the same job id, so the backend sees
- * the same X-Hookrelay-Id: a marker in its log, a low priority, a fresh attempt budget. The job
- * keeps its log, so if it dies again its history holds the old and the new attempts.
- * Throws (BullMQ's error) when the job is no longer in `from`, e.g. replayed by someone else meanwhile.
+ * A delivery job whose `retry()` is a hookrelay replay, whoever calls it (ours, Bull Board's Retry
+ * buttons): it goes again under the same job id, so the backend sees the same X-Hookrelay-Id, with
+ * a marker in its log, a low priority and a fresh attempt budget. The job keeps its log, so if it
+ * dies again its history holds the old and the new attempts. Throws (BullMQ's error) when the job
+ * is no longer in `state`, e.g. replayed by someone else meanwhile.
  */
-export async function replayFinishedJob(
-  job: Job,
-  from: FinishedState,
-  now = Date.now(),
-): Promise<void> {
-  const record: ReplayRecord = { replayedAt: now, from };
-  // Two independent writes, sent together so that Redis can fsync them as one (appendfsync always).
-  // On a finished job changePriority only sets the priority field, which BullMQ reads when it re-queues it below.
-  await Promise.all([
-    job.log(JSON.stringify(record)),
-    job.changePriority({ priority: REPLAY_PRIORITY }),
-  ]);
-  // Job.prototype: ReplayableJob overrides retry() to call this very function.
-  await Job.prototype.retry.call(job, from, {
-    resetAttemptsMade: true,
-    resetAttemptsStarted: true,
-  });
+export class ReplayableJob extends Job {
+  override async retry(state: FinishedStatus = 'failed', _options?: RetryOptions): Promise<void> {
+    const record: StoredReplayRecord = { replayedAt: Date.now(), from: state };
+    // Two independent writes, sent together so that Redis can fsync them as one (appendfsync always).
+    // On a finished job changePriority only sets the priority field, which BullMQ reads when it re-queues it below.
+    await Promise.all([
+      this.log(JSON.stringify(record)),
+      this.changePriority({ priority: REPLAY_PRIORITY }),
+    ]);
+    await super.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+  }
+}
+
+/** Replays a finished (dead or delivered) job read through a ReplayableQueue; see ReplayableJob. */
+export async function replayFinishedJob(job: Job, from: FinishedStatus): Promise<void> {
+  if (!(job instanceof ReplayableJob))
+    throw new TypeError(`job ${job.id} was not read through a ReplayableQueue`);
+  await job.retry(from);
 }

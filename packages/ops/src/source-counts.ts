@@ -1,22 +1,13 @@
+import { countEvents, type EventCounts } from '@hookrelay/queue';
 import type { DeliveryQueue, DeliveryQueues } from './delivery-queues.js';
-import { countRetrying } from './retrying-count.js';
 
-/** The state of one destination's deliveries; every number counts events. */
-export interface DestinationCounts {
+/**
+ * The state of one destination's deliveries: its events per status (`waiting`, `scheduled`,
+ * `delivering`, `retrying`, `delivered`, `dead`; see EVENT_STATUSES), and whether it is paused.
+ */
+export interface DestinationCounts extends EventCounts {
   readonly name: string;
   readonly queue: string;
-  /** Ready to be delivered: fresh events and replays (waiting, prioritized). */
-  readonly waiting: number;
-  /** Being delivered right now. */
-  readonly active: number;
-  /** Held until their `event.delayUntil`, not attempted yet. */
-  readonly delayed: number;
-  /** Waiting for their next attempt after at least one failed attempt. */
-  readonly failed: number;
-  /** Delivered, still retained (retention.delivered). */
-  readonly completed: number;
-  /** Dead-lettered: out of attempts or refused; replayable until retention.dead passes. */
-  readonly dead: number;
   readonly paused: boolean;
 }
 
@@ -31,31 +22,11 @@ async function countDestination(
   { destination, queue }: DeliveryQueue,
   queues: DeliveryQueues,
 ): Promise<DestinationCounts> {
-  const [counts, retrying, paused] = await Promise.all([
-    queue.getJobCounts(
-      'waiting',
-      'prioritized',
-      'waiting-children',
-      'active',
-      'delayed',
-      'completed',
-      'failed',
-    ),
-    countRetrying(queues.connection, queue),
+  const [counts, paused] = await Promise.all([
+    countEvents(queue, queues.connection),
     queue.isPaused(),
   ]);
-  const count = (state: string) => counts[state] ?? 0;
-  return {
-    name: destination,
-    queue: queue.name,
-    waiting: count('waiting') + count('prioritized') + count('waiting-children'),
-    active: count('active'),
-    delayed: Math.max(count('delayed') - retrying, 0),
-    failed: retrying,
-    completed: count('completed'),
-    dead: count('failed'),
-    paused,
-  };
+  return { name: destination, queue: queue.name, ...counts, paused };
 }
 
 /** Counts per source and destination (GET /api/sources, `hookrelay status`). */

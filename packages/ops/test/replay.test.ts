@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveryJobData } from '@hookrelay/queue';
 import { waitFor } from '@hookrelay/testing';
 import { InvalidFilterError, REPLAY_PRIORITY, UnknownSourceError } from '../src/index.js';
 import { startOpsFixture, type OpsFixture } from './setup.js';
@@ -20,6 +21,18 @@ const SOURCES = `
     verify: { type: none }
     destination: { url: "http://127.0.0.1:9/slow" }
     retry: { attempts: 3 }
+  healed:
+    verify: { type: none }
+    destination: { url: "http://127.0.0.1:9/healed" }
+    retry: { attempts: 1 }
+  kept:
+    verify: { type: none }
+    destination: { url: "http://127.0.0.1:9/kept" }
+    retry: { attempts: 1 }
+  legacy:
+    verify: { type: none }
+    destination: { url: "http://127.0.0.1:9/legacy" }
+    retry: { attempts: 1 }
 `;
 
 describe('replaying dead-lettered deliveries', () => {
@@ -32,7 +45,9 @@ describe('replaying dead-lettered deliveries', () => {
   });
   afterAll(() => fx.close());
 
+  // Each test has a source of its own and sets the backend's answer it needs, so any one runs alone.
   it('a dead event replayed keeps its id, gets a fresh attempt budget, and dies again with its old and new attempts', async () => {
+    fx.backendUp = false;
     fx.startWorker('shop');
     const id = await fx.send('shop');
     await waitFor(async () => (await deadCount()) === 1, { what: 'the event to die' });
@@ -69,31 +84,48 @@ describe('replaying dead-lettered deliveries', () => {
       [1, 'retry'],
       [2, 'dead'],
     ]);
-    expect(dead!.replays).toEqual([{ replayedAt: expect.any(Number), from: 'failed' }]);
+    expect(dead!.replays).toEqual([{ replayedAt: expect.any(Number), from: 'dead' }]);
     const job = await fx.ops.queues.ofSource('shop')[0]!.queue.getJob(id);
     expect(job!.priority).toBe(REPLAY_PRIORITY);
   });
 
   it('a replayed event is delivered once the backend is healthy, under the same id, and the dead set is empty', async () => {
+    fx.backendUp = false;
+    fx.startWorker('healed');
+    const id = await fx.send('healed');
+    await waitFor(async () => (await deadCount('healed')) === 1, { what: 'the event to die' });
+
     fx.backendUp = true;
-    const [dead] = (await fx.ops.listDeadLetters({ source: 'shop' })).deadLetters;
-    expect(await fx.ops.replayDeadLetters({ ids: [dead!.id] })).toMatchObject({ replayed: 1 });
-    const queue = fx.ops.queues.ofSource('shop')[0]!.queue;
-    await waitFor(async () => (await queue.getJobState(dead!.id)) === 'completed', {
+    expect(await fx.ops.replayDeadLetters({ ids: [id] })).toEqual({
+      dryRun: false,
+      replayed: 1,
+      skipped: 0,
+    });
+    const queue = fx.ops.queues.ofSource('healed')[0]!.queue;
+    await waitFor(async () => (await queue.getJobState(id)) === 'completed', {
       what: 'delivery',
     });
-    expect(await deadCount()).toBe(0);
+    expect(await deadCount('healed')).toBe(0);
+    expect(fx.taken.filter((taken) => taken === id)).toHaveLength(2);
+    const { logs } = await queue.getJobLogs(id);
+    expect(logs.map((line) => JSON.parse(line) as { outcome?: string; from?: string })).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'dead' }),
+      expect.objectContaining({ from: 'failed' }),
+      expect.objectContaining({ attempt: 1, outcome: 'delivered' }),
+    ]);
   });
 
   it('a delivered event can be replayed by id while it is retained', async () => {
-    const queue = fx.ops.queues.ofSource('shop')[0]!.queue;
-    const id = await fx.send('shop');
+    fx.backendUp = true;
+    fx.startWorker('kept');
+    const queue = fx.ops.queues.ofSource('kept')[0]!.queue;
+    const id = await fx.send('kept');
     await waitFor(async () => (await queue.getJobState(id)) === 'completed');
     const before = fx.taken.filter((taken) => taken === id).length;
     expect(await fx.ops.replayEvent(id)).toEqual({
       id,
       replayed: 1,
-      deliveries: [{ source: 'shop', destination: 'default', from: 'completed' }],
+      deliveries: [{ source: 'kept', destination: 'default', from: 'delivered' }],
     });
     await waitFor(() => fx.taken.filter((taken) => taken === id).length === before + 1, {
       what: 'second delivery',
@@ -137,6 +169,14 @@ describe('replaying dead-lettered deliveries', () => {
     await expect(fx.ops.replayDeadLetters({ source: 'nope' })).rejects.toBeInstanceOf(
       UnknownSourceError,
     );
+    await expect(fx.ops.sourceCounts('nope')).rejects.toMatchObject({
+      status: 404,
+      code: 'unknown_source',
+    });
+    await expect(fx.ops.replayEvent('evt_never')).rejects.toMatchObject({
+      status: 404,
+      code: 'event_not_found',
+    });
     await expect(fx.ops.listDeadLetters({ source: 'nope' })).rejects.toBeInstanceOf(
       UnknownSourceError,
     );
@@ -147,7 +187,10 @@ describe('replaying dead-lettered deliveries', () => {
     await expect(fx.ops.replayDeadLetters({ since: '1h', until: '2h' })).rejects.toBeInstanceOf(
       InvalidFilterError,
     );
-    await expect(fx.ops.listDeadLetters({ limit: 0 })).rejects.toBeInstanceOf(InvalidFilterError);
+    await expect(fx.ops.listDeadLetters({ limit: 0 })).rejects.toMatchObject({
+      status: 400,
+      code: 'invalid_filter',
+    });
   });
 
   it('replays wait behind fresh events: the worker takes every fresh event first', async () => {
@@ -176,14 +219,53 @@ describe('replaying dead-lettered deliveries', () => {
     expect(new Set(fx.taken.slice(3))).toEqual(dead);
   });
 
-  it('counts tell retries (failed) from scheduled events (delayed) and from dead ones', async () => {
+  it('an event stored before job data carried a version is listed and replayed like any other', async () => {
+    fx.backendUp = false;
+    fx.startWorker('legacy');
+    const queue = fx.ops.queues.ofSource('legacy')[0]!.queue;
+    const id = 'evt_stored_before_versions';
+    // Job data as the enqueuer wrote it before `version` (version 0).
+    const unversioned = {
+      id,
+      source: 'legacy',
+      requestId: 'req-legacy',
+      receivedAt: Date.parse('2026-05-01T10:00:00Z'),
+      eventId: 'ord_1',
+      eventType: 'order.paid',
+      headers: {},
+      body: '{}',
+      bodyEncoding: 'utf8',
+      destination: 'default',
+    };
+    await queue.add(
+      'order.paid',
+      unversioned as Omit<DeliveryJobData, 'version'> as DeliveryJobData,
+      {
+        jobId: id,
+        attempts: 1,
+      },
+    );
+    await waitFor(async () => (await deadCount('legacy')) === 1, { what: 'the event to die' });
+    const [dead] = (await fx.ops.listDeadLetters({ source: 'legacy' })).deadLetters;
+    expect(dead).toMatchObject({
+      id,
+      eventId: 'ord_1',
+      eventType: 'order.paid',
+      receivedAt: '2026-05-01T10:00:00.000Z',
+    });
+    fx.backendUp = true;
+    expect(await fx.ops.replayDeadLetters({ source: 'legacy' })).toMatchObject({ replayed: 1 });
+    await waitFor(async () => (await queue.getJobState(id)) === 'completed', { what: 'delivery' });
+  });
+
+  it('counts say waiting, scheduled, delivering, retrying, delivered and dead, and tell retries from scheduled events', async () => {
     fx.backendUp = false;
     fx.backoffMs = 60_000;
     fx.startWorker('slow');
-    await fx.send('slow');
-    await fx.send('slow', { delayMs: 60_000 });
+    const retrying = await fx.send('slow');
+    const scheduled = await fx.send('slow', { delayMs: 60_000 });
     await waitFor(
-      async () => (await fx.ops.sourceCounts('slow'))[0]!.destinations[0]!.failed === 1,
+      async () => (await fx.ops.sourceCounts('slow'))[0]!.destinations[0]!.retrying === 1,
       { what: 'a retrying delivery' },
     );
     const [slow] = await fx.ops.sourceCounts('slow');
@@ -191,12 +273,20 @@ describe('replaying dead-lettered deliveries', () => {
       name: 'default',
       queue: 'delivery.slow.default',
       waiting: 0,
-      active: 0,
-      delayed: 1,
-      failed: 1,
-      completed: 0,
+      scheduled: 1,
+      delivering: 0,
+      retrying: 1,
+      delivered: 0,
       dead: 0,
       paused: false,
+    });
+    await expect(fx.ops.replayEvent(retrying)).rejects.toMatchObject({
+      status: 409,
+      code: 'event_not_finished',
+      statuses: ['retrying'],
+    });
+    await expect(fx.ops.replayEvent(scheduled)).rejects.toMatchObject({
+      statuses: ['scheduled'],
     });
   });
 });

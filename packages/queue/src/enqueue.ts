@@ -3,10 +3,11 @@ import type { HookrelayConfig } from '@hookrelay/config';
 import type { RedisClient } from './connection.js';
 import { baseJobOptions } from './job-options.js';
 import { openDeliveryQueues } from './delivery-queues.js';
-import type { DeliveryJobData } from './job.js';
+import { DELIVERY_JOB_VERSION, type DeliveryJobData } from './job.js';
+import { settleAll } from './settle-all.js';
 
 /** The event as the ingress hands it over; one job per destination is made from it. */
-export type IncomingEvent = Omit<DeliveryJobData, 'destination'>;
+export type IncomingEvent = Omit<DeliveryJobData, 'destination' | 'version'>;
 
 export interface EnqueueOptions {
   /** Hold delivery this long (`event.delayUntil`). */
@@ -85,10 +86,9 @@ export class EventEnqueuer {
     event: IncomingEvent,
     options: EnqueueOptions,
   ): Promise<EnqueueResult> {
-    const data: DeliveryJobData = { ...event, destination: target.destination };
     const job = await target.queue.add(
       event.eventType ?? 'event',
-      data,
+      jobData(event, target),
       this.jobOptions(target, event, options),
     );
     return resultFor(event.id, job.id);
@@ -103,7 +103,7 @@ export class EventEnqueuer {
       targets.map((target) => ({
         name: event.eventType ?? 'event',
         queueName: target.queue.name,
-        data: { ...event, destination: target.destination } satisfies DeliveryJobData,
+        data: jobData(event, target),
         opts: this.jobOptions(target, event, options),
       })),
     );
@@ -113,15 +113,13 @@ export class EventEnqueuer {
   }
 
   async close(): Promise<void> {
-    const results = await Promise.allSettled([
-      ...this.queues.map((queue) => queue.close()),
-      this.flows.close(),
-    ]);
-    const failure = results.find(
-      (result): result is PromiseRejectedResult => result.status === 'rejected',
-    );
-    if (failure) throw failure.reason;
+    await settleAll([...this.queues.map((queue) => queue.close()), this.flows.close()]);
   }
+}
+
+/** The one place job data is made, so every job carries the current version. */
+function jobData(event: IncomingEvent, target: Target): DeliveryJobData {
+  return { version: DELIVERY_JOB_VERSION, ...event, destination: target.destination };
 }
 
 function resultFor(proposedId: string, storedId: string | undefined): EnqueueResult {

@@ -1,5 +1,6 @@
 export * from './names.js';
 export * from './job.js';
+export { readDeliveryJob, UnreadableJobError } from './read-delivery-job.js';
 export { createRedis, type RedisClient, type ConnectionRole } from './connection.js';
 export { baseJobOptions } from './job-options.js';
 export { openDeliveryQueues, type DeliveryQueueHandle } from './delivery-queues.js';
@@ -10,3 +11,18 @@ export {
   type EnqueueOptions,
   type IncomingEvent,
 } from './enqueue.js';
+export {
+  EVENT_STATUSES,
+  eventStatusOf,
+  countEvents,
+  type EventStatus,
+  type EventCounts,
+} from './event-status.js';
+export {
+  attemptsMadeOf,
+  createdAtOf,
+  inFailedSet,
+  failedSince,
+  queueClassOf,
+} from './bullmq-internals.js';
+export { settleAll } from './settle-all.js';

@@ -1,8 +1,17 @@
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 
+/**
+ * The version of DeliveryJobData the enqueuer writes. Jobs outlive a deploy (dead letters are kept
+ * `retention.dead`, 14 days by default), so a change to this shape gets a new version, and
+ * readDeliveryJob keeps reading every version still retained.
+ */
+export const DELIVERY_JOB_VERSION = 1;
+
 /** What one delivery job carries: everything the worker needs, nothing it must look up. */
 export interface DeliveryJobData {
+  /** Jobs written before job data was versioned have none (version 0); readDeliveryJob fills it in. */
+  readonly version: typeof DELIVERY_JOB_VERSION;
   /** hookrelay's event id, also the job id and the backend's de-duplication key (X-Hookrelay-Id). */
   readonly id: string;
   readonly source: string;

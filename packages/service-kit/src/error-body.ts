@@ -1,4 +1,4 @@
-/** The JSON error every hookrelay HTTP API answers with (SPEC §4): `{"error":{"code","message"}}`. */
+/** The JSON error every hookrelay HTTP API answers with (docs/contract.md §4): `{"error":{"code","message"}}`. */
 export function errorBody(code: string, message: string): string {
   return JSON.stringify({ error: { code, message } });
 }

@@ -1,5 +1,11 @@
 import { Router } from 'express';
-import type { RedisClient } from '@hookrelay/queue';
+
+/** What the health checks use of a Redis client; ioredis's Redis and Cluster both fit. */
+export interface RedisProbe {
+  readonly status: string;
+  ping(): Promise<unknown>;
+  set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<unknown>;
+}
 
 const PROBE_TIMEOUT_MS = 500;
 /** Long enough to outlive any poll interval, so the probe key is nearly always already there. */
@@ -15,7 +21,7 @@ function withinTimeout<T>(promise: Promise<T>, fallback: T): Promise<T> {
 }
 
 /** Resolves true when Redis answers PING in time. */
-export async function redisReachable(redis: RedisClient): Promise<boolean> {
+export async function redisReachable(redis: RedisProbe): Promise<boolean> {
   if (redis.status !== 'ready') return false;
   const ping = redis.ping().then(
     () => true,
@@ -49,7 +55,7 @@ function refusal(error: unknown): RedisWriteCheck {
  * polling /readyz costs one round trip, and a real write about once per PROBE_TTL_MS.
  */
 export async function redisAcceptsWrites(
-  redis: RedisClient,
+  redis: RedisProbe,
   probeKey: string,
 ): Promise<RedisWriteCheck> {
   if (redis.status !== 'ready') return UNREACHABLE;
@@ -70,7 +76,7 @@ export interface HealthOptions {
  * GET /healthz (process alive) and GET /readyz (Redis accepts writes, and nothing else is amiss).
  * A 503 says why in a fixed phrase: no Redis address, key or error text reaches the body.
  */
-export function healthRoutes(redis: RedisClient, options: HealthOptions): Router {
+export function healthRoutes(redis: RedisProbe, options: HealthOptions): Router {
   const probeKey = `${options.keyPrefix}:readyz:write-probe`;
   const router = Router();
   router.get('/healthz', (_request, response) => {

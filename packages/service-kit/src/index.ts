@@ -4,6 +4,7 @@ export {
   redisReachable,
   type HealthOptions,
   type RedisWriteCheck,
+  type RedisProbe,
 } from './health.js';
-export { onShutdown, closeAll } from './shutdown.js';
+export { onShutdown } from './shutdown.js';
 export { errorBody } from './error-body.js';

@@ -32,12 +32,3 @@ export function onShutdown(logger: Logger, cleanup: () => Promise<void>, timeout
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 }
-
-/** Runs every cleanup even when one throws; rethrows the first failure afterwards. */
-export async function closeAll(...closers: (() => Promise<unknown>)[]): Promise<void> {
-  const results = await Promise.allSettled(closers.map((close) => close()));
-  const failure = results.find(
-    (result): result is PromiseRejectedResult => result.status === 'rejected',
-  );
-  if (failure) throw failure.reason;
-}

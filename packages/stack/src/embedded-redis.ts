@@ -11,7 +11,7 @@ export type RedisChoice =
   | { readonly kind: 'embedded'; readonly server: RedisServer }
   | { readonly kind: 'missing'; readonly message: string };
 
-/** SPEC §2: REDIS_URL if set; else whatever answers on 6379; else a durable redis-server under .data/redis. */
+/** docs/contract.md §2: REDIS_URL if set; else whatever answers on 6379; else a durable redis-server under .data/redis. */
 export async function chooseRedis(
   redisUrl: string | undefined,
   root: string,

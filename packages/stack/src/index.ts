@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, readDotenv, type HookrelayConfig } from '@hookrelay/config';
+import { verifyPlugin } from '@hookrelay/verifiers';
 import { planDashboardLogin } from './dashboard-login.js';
 import { chooseRedis } from './embedded-redis.js';
 import { ensureLocalEnv } from './local-env.js';
@@ -34,7 +35,11 @@ async function exitWith(message: string): Promise<never> {
 
 async function loadOrExit(): Promise<HookrelayConfig> {
   try {
-    return loadConfig({ env, path: env.HOOKRELAY_CONFIG ?? join(root, 'hookrelay.yaml') });
+    return loadConfig({
+      env,
+      path: env.HOOKRELAY_CONFIG ?? join(root, 'hookrelay.yaml'),
+      verify: verifyPlugin,
+    });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return exitWith(`hookrelay: invalid config\n${error.problems.join('\n')}`);

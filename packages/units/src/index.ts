@@ -58,3 +58,21 @@ export const secret = z
 export const secretList = z
   .union([secret, z.array(secret).min(1, 'required')], { error: 'required' })
   .transform((value) => (Array.isArray(value) ? value : [value]));
+
+const LOCATION = /^(body(\.[^.|]+)*|headers\.[^.|]+)$/;
+
+/**
+ * `body.a.b` or `headers.x-name`; alternatives joined by `|` must share one root, so "does this need
+ * the parsed body" stays a prefix check.
+ */
+export function isValidLocation(location: string): boolean {
+  const alternatives = location.split('|');
+  if (!alternatives.every((alternative) => LOCATION.test(alternative))) return false;
+  const root = alternatives[0]!.split('.')[0];
+  return alternatives.every((alternative) => alternative.split('.')[0] === root);
+}
+
+/** Where a request carries a field (event id, type, delivery time): `body.a.b` or `headers.x-name`. */
+export const location = z
+  .string()
+  .refine(isValidLocation, 'expected body.<field> or headers.<name>');

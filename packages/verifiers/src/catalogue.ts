@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ProviderDefinition, Verifier } from './types.js';
 import { basic } from './providers/basic.js';
 import { cinetpay } from './providers/cinetpay.js';
@@ -48,28 +47,6 @@ export function providerFor(type: string): ProviderDefinition {
 }
 
 export type VerifyConfig = { type: string } & Record<string, unknown>;
-
-/** The `verify:` block of a source: dispatches on `type` to that provider's own schema. */
-export const verifyConfigSchema = z
-  .looseObject({ type: z.string({ error: 'required' }) })
-  .transform((value, ctx): VerifyConfig => {
-    const provider = byType.get(value.type);
-    if (!provider) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['type'],
-        message: `unknown verifier type "${value.type}" (known: ${[...byType.keys()].join(', ')})`,
-      });
-      return z.NEVER;
-    }
-    const result = provider.schema.safeParse({ ...value, type: provider.type });
-    if (!result.success) {
-      for (const issue of result.error.issues)
-        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-      return z.NEVER;
-    }
-    return result.data as VerifyConfig;
-  });
 
 export function createVerifier(config: VerifyConfig): Verifier {
   return providerFor(config.type).create(config);

@@ -1,4 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { isValidLocation } from '@hookrelay/units';
+
+export { isValidLocation };
 
 export interface EventContext {
   /** The parsed body (JSON or form), computed at most once per request. */
@@ -7,8 +10,6 @@ export interface EventContext {
 }
 
 export type FieldReader = (context: EventContext) => string | undefined;
-
-const SINGLE = /^(body(\.[^.|]+)*|headers\.[^.|]+)$/;
 
 /** Walks `path` into a parsed body; undefined as soon as a step is not an object. */
 export function valueAt(root: unknown, path: readonly string[]): unknown {
@@ -55,12 +56,4 @@ export function compileLocation(location: string): FieldReader {
     }
     return undefined;
   };
-}
-
-/** Alternatives must share one root, so "does this need the parsed body" stays a prefix check. */
-export function isValidLocation(location: string): boolean {
-  const alternatives = location.split('|');
-  if (!alternatives.every((alternative) => SINGLE.test(alternative))) return false;
-  const root = alternatives[0]!.split('.')[0];
-  return alternatives.every((alternative) => alternative.split('.')[0] === root);
 }

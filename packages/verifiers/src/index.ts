@@ -3,11 +3,11 @@ export { defineProvider } from './define-provider.js';
 export {
   PROVIDERS,
   providerFor,
-  verifyConfigSchema,
   createVerifier,
   signRequest,
   type VerifyConfig,
 } from './catalogue.js';
+export { verifyConfigSchema, verifyPlugin } from './verify-config.js';
 export {
   compileLocation,
   valueAt,
@@ -29,3 +29,11 @@ export {
   type PaypalConfig,
   type PaypalVerifierOptions,
 } from './providers/paypal.js';
+export { REDACTED_HEADERS, sampleRequest } from './provider-material.js';
+export { bodyHmacProvider, type BodyHmac, type BodyHmacScheme } from './body-hmac.js';
+export { timestampedHmacProvider, type TimestampedHmacScheme } from './timestamped-hmac.js';
+export {
+  standardWebhooksSigner,
+  type StandardWebhooksSigner,
+} from './providers/standard-webhooks.js';
+export { whsecKey, whsecSecret } from './whsec.js';

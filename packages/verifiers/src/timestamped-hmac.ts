@@ -4,7 +4,13 @@ import { defineProvider } from './define-provider.js';
 import { parseTimestampedHeader } from './signature-header.js';
 import { headerValue, hmac, matchOf } from './timing-safe.js';
 import { checkTolerance, tolerance } from './tolerance.js';
-import { reject, signatureVerdict, type EventLocations } from './types.js';
+import {
+  reject,
+  signatureVerdict,
+  type EventLocations,
+  type ProviderSample,
+  type TestConfig,
+} from './types.js';
 
 /** What differs between providers of the `t=<unix s>,<key>=<hex>` family (Stripe, Wave, FedaPay). */
 export interface TimestampedHmacScheme<Type extends string> {
@@ -18,6 +24,8 @@ export interface TimestampedHmacScheme<Type extends string> {
   /** What goes between the timestamp and the body in the signed content (`''` or `'.'`). */
   readonly separator: string;
   readonly event: EventLocations;
+  readonly sample: ProviderSample;
+  readonly testConfig: TestConfig;
 }
 
 /** The value of `headerLabel` must be one strict `t=…,<key>=…` list (see signature-header.ts). */
@@ -62,5 +70,8 @@ export function timestampedHmacProvider<Type extends string>(scheme: Timestamped
     },
     event: scheme.event,
     replayGuard: 'timestamp',
+    redactHeaders: [header],
+    sample: scheme.sample,
+    testConfig: scheme.testConfig,
   });
 }

@@ -66,7 +66,44 @@ export interface SignOptions {
   readonly url: string;
 }
 
-/** Everything hookrelay knows about one `verify.type`. Adding a provider means adding one of these. */
+/** A webhook as its provider would send it, before signing. */
+export interface SampleRequest {
+  readonly body: Buffer;
+  readonly contentType: string;
+  /** The provider's own headers besides the signature (delivery ids, topics…). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A realistic webhook of one provider, for `hookrelay send` and the tests. */
+export interface ProviderSample {
+  /** The event type of a sample when none is asked for; absent when the provider's webhooks name none. */
+  readonly eventType?: string;
+  /**
+   * Where the sample's id and type are, for a provider without default `event` locations (a source of
+   * that type names them in `event:`).
+   */
+  readonly event?: EventLocations;
+  /** A new event (fresh ids, so that a repeat is not a duplicate) of the type asked for, else `eventType`. */
+  readonly build: (eventType: string | undefined, now: Date) => SampleRequest;
+}
+
+/** Throwaway credentials to test a provider with: never real ones. */
+export interface TestConfig {
+  /** Accepted secrets, the previous one of a rotation first and the current one last (one for `basic`). */
+  readonly secrets: readonly string[];
+  /** A secret of the right form that must be refused; absent for `none`. */
+  readonly wrongSecret?: string;
+  /** The `verify:` block, as written in a config file, accepting `secrets`. */
+  readonly verify: (
+    secrets: readonly string[],
+  ) => { readonly type: string } & Record<string, unknown>;
+}
+
+/**
+ * Everything hookrelay knows about one `verify.type`. Adding a provider means adding one of these
+ * (README "Adding a provider"): the CLI's samples, the logger's redaction, the contract suite and the
+ * end-to-end provider table are built from it.
+ */
 export interface ProviderDefinition<Config extends { type: string } = { type: string }> {
   readonly type: string;
   readonly aliases?: readonly string[];
@@ -85,6 +122,14 @@ export interface ProviderDefinition<Config extends { type: string } = { type: st
    * repeat of the signed content is a duplicate; `none`, a credential that signs nothing.
    */
   readonly replayGuard: ReplayGuard;
+  /**
+   * Headers whose values are signatures or credentials: the logger masks them (`REDACTED_HEADERS`).
+   * A header named in the config (`token`, `hmac`) cannot be listed here.
+   */
+  readonly redactHeaders: readonly string[];
+  /** What `hookrelay send` posts and the tests sign; absent when none can be made. */
+  readonly sample?: ProviderSample;
+  readonly testConfig: TestConfig;
 }
 
 export type BodyFormat = 'json' | 'form';

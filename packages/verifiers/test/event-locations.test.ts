@@ -26,29 +26,4 @@ describe('event locations', () => {
         expect(isValidLocation(location), `${provider.type}: ${location}`).toBe(true);
     }
   });
-
-  it('knows every verify type of the specification', () => {
-    const types = PROVIDERS.flatMap((provider) => [
-      provider.type,
-      ...(provider.aliases ?? []),
-    ]).sort();
-    expect(types).toEqual([
-      'basic',
-      'cinetpay',
-      'fedapay',
-      'flutterwave',
-      'github',
-      'hmac',
-      'none',
-      'paypal',
-      'paystack',
-      'shopify',
-      'standard-webhooks',
-      'stripe',
-      'svix',
-      'token',
-      'twilio',
-      'wave',
-    ]);
-  });
 });

@@ -11,17 +11,11 @@ const BODY = JSON.stringify({
 
 describeProviderContract({
   type: 'fedapay',
-  config: (secret) => ({ type: 'fedapay', secret }),
-  secrets: ['wh_sandbox_old', 'wh_sandbox_new'],
-  wrongSecret: 'wh_sandbox_wrong',
-  body: BODY,
   signedBy: "the fedapay SDK's Webhook.generateTestHeaderString",
   providerSign: (secret, payload, timestamp) => ({
     'x-fedapay-signature': Webhook.generateTestHeaderString({ payload, secret, timestamp }),
   }),
-  signatureHeaders: ['x-fedapay-signature'],
-  timestamped: true,
-  event: { id: '4021', type: 'transaction.approved' },
+  example: { body: BODY, id: '4021', type: 'transaction.approved' },
 });
 
 describe('fedapay signer', () => {

@@ -9,22 +9,20 @@ const mac = (algorithm: string, secret: string, data: string, encoding: 'hex' | 
 
 describeProviderContract({
   type: 'flutterwave',
-  config: (secret) => ({ type: 'flutterwave', secret }),
-  secrets: ['old-secret-hash', 'new-secret-hash'],
-  wrongSecret: 'wrong-secret-hash',
-  body: JSON.stringify({
-    webhook_id: 'wbk_K0kMrTMmlSC3gZCEfSmL',
-    timestamp: 1768478400,
-    type: 'charge.completed',
-    data: { id: 'chg_x' },
-  }),
   signedBy: "Flutterwave's documented v4 algorithm (base64 HMAC-SHA256 of the body)",
   providerSign: (secret, body) => ({
     'flutterwave-signature': mac('sha256', secret, body, 'base64'),
   }),
-  signatureHeaders: ['flutterwave-signature'],
-  timestamped: false,
-  event: { id: 'wbk_K0kMrTMmlSC3gZCEfSmL', type: 'charge.completed' },
+  example: {
+    body: JSON.stringify({
+      webhook_id: 'wbk_K0kMrTMmlSC3gZCEfSmL',
+      timestamp: 1768478400,
+      type: 'charge.completed',
+      data: { id: 'chg_x' },
+    }),
+    id: 'wbk_K0kMrTMmlSC3gZCEfSmL',
+    type: 'charge.completed',
+  },
 });
 
 describe('flutterwave verifier for v3 webhooks', () => {

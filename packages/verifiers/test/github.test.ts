@@ -13,17 +13,12 @@ const examples = createRequire(import.meta.url)(
 
 describeProviderContract({
   type: 'github',
-  config: (secret) => ({ type: 'github', secret }),
-  secrets: ['old-github-secret', 'new-github-secret'],
-  wrongSecret: 'not-the-github-secret',
-  body: JSON.stringify({ action: 'opened', number: 1, zen: 'Keep it logically awesome.' }),
   signedBy: '@octokit/webhooks-methods',
   providerSign: async (secret, body) => ({
     'x-hub-signature-256': await octokitSign(secret, body),
   }),
-  signatureHeaders: ['x-hub-signature-256'],
-  timestamped: false,
-  event: {
+  example: {
+    body: JSON.stringify({ action: 'opened', number: 1, zen: 'Keep it logically awesome.' }),
     headers: {
       'x-github-event': 'pull_request',
       'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',

@@ -7,17 +7,14 @@ const mac = (algorithm: string, secret: string, data: string, encoding: 'hex' | 
 
 describeProviderContract({
   type: 'paystack',
-  config: (secret) => ({ type: 'paystack', secret }),
-  secrets: ['sk_test_old', 'sk_test_new'],
-  wrongSecret: 'sk_test_wrong',
-  body: JSON.stringify({
-    event: 'charge.success',
-    data: { id: 302961, reference: 'qTPrJoy9Bx', amount: 10000 },
-  }),
   signedBy: "Paystack's documented algorithm (hex HMAC-SHA512 of the body)",
   providerSign: (secret, body) => ({ 'x-paystack-signature': mac('sha512', secret, body, 'hex') }),
-  signatureHeaders: ['x-paystack-signature'],
-  timestamped: false,
   // No event id: Paystack bodies have none (data.id belongs to the resource).
-  event: { type: 'charge.success' },
+  example: {
+    body: JSON.stringify({
+      event: 'charge.success',
+      data: { id: 302961, reference: 'qTPrJoy9Bx', amount: 10000 },
+    }),
+    type: 'charge.success',
+  },
 });

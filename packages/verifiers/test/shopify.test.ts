@@ -7,17 +7,16 @@ const mac = (algorithm: string, secret: string, data: string, encoding: 'hex' | 
 
 describeProviderContract({
   type: 'shopify',
-  config: (secret) => ({ type: 'shopify', secret }),
-  secrets: ['shpss_old', 'shpss_new'],
-  wrongSecret: 'shpss_wrong',
-  body: JSON.stringify({ id: 820982911946154500, email: 'jon@example.com', total_price: '254.98' }),
   signedBy: "Shopify's documented algorithm (base64 HMAC-SHA256 of the body)",
   providerSign: (secret, body) => ({
     'x-shopify-hmac-sha256': mac('sha256', secret, body, 'base64'),
   }),
-  signatureHeaders: ['x-shopify-hmac-sha256'],
-  timestamped: false,
-  event: {
+  example: {
+    body: JSON.stringify({
+      id: 820982911946154500,
+      email: 'jon@example.com',
+      total_price: '254.98',
+    }),
     headers: {
       'x-shopify-topic': 'orders/create',
       'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',

@@ -1,13 +1,18 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
-import { signRequest, verifyConfigSchema } from '../src/index.js';
+import {
+  signRequest,
+  standardWebhooksSigner,
+  verifyConfigSchema,
+  whsecKey,
+  whsecSecret,
+} from '../src/index.js';
 import { describeProviderContract } from './contract.js';
 import { eventField, incoming, verdictOf } from './helpers.js';
 
 const PREVIOUS = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const CURRENT = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
-const WRONG = 'whsec_dGhpcyBpcyBub3QgdGhlIHNlY3JldCEh';
 const BODY = JSON.stringify({
   type: 'invoice.paid',
   timestamp: '2026-01-15T12:00:00Z',
@@ -16,10 +21,6 @@ const BODY = JSON.stringify({
 
 describeProviderContract({
   type: 'standard-webhooks',
-  config: (secret) => ({ type: 'standard-webhooks', secret }),
-  secrets: [PREVIOUS, CURRENT],
-  wrongSecret: WRONG,
-  body: BODY,
   signedBy: 'the standardwebhooks library',
   providerSign: (secret, body, timestampS) => ({
     'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek',
@@ -30,17 +31,12 @@ describeProviderContract({
       body,
     ),
   }),
-  signatureHeaders: ['webhook-signature'],
-  timestamped: true,
-  event: { id: 'msg_p5jXN8AQM9LWM0D4loKWxJek', type: 'invoice.paid' },
+  example: { body: BODY, id: 'msg_p5jXN8AQM9LWM0D4loKWxJek', type: 'invoice.paid' },
 });
 
 describeProviderContract({
   type: 'svix',
-  config: (secret) => ({ type: 'svix', secret }),
-  secrets: [PREVIOUS, CURRENT],
-  wrongSecret: WRONG,
-  body: BODY,
+  config: (secrets) => ({ type: 'svix', secret: [...secrets] }),
   signedBy: 'the svix library, under svix-* header names',
   providerSign: (secret, body, timestampS) => ({
     'svix-id': 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
@@ -51,9 +47,7 @@ describeProviderContract({
       body,
     ),
   }),
-  signatureHeaders: ['svix-signature'],
-  timestamped: true,
-  event: { id: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', type: 'invoice.paid' },
+  example: { body: BODY, id: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', type: 'invoice.paid' },
 });
 
 describe('standard-webhooks verifier against the specification', () => {
@@ -134,5 +128,52 @@ describe('standard-webhooks verifier against the specification', () => {
     expect(
       eventField(location, incoming('{}', { 'webhook-id': 'msg_b', 'svix-id': 'msg_c' })),
     ).toBe('msg_b');
+  });
+});
+
+describe('the Standard Webhooks signer and whsec_ secrets', () => {
+  it('signs what the standardwebhooks library verifies, as the relay signs its deliveries', () => {
+    const body = Buffer.from(BODY);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = standardWebhooksSigner(CURRENT)('msg_relay_1', timestamp, body);
+    const headers = {
+      'webhook-id': 'msg_relay_1',
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signature,
+    };
+    expect(new StandardWebhook(CURRENT).verify(body, headers)).toEqual(JSON.parse(BODY));
+    expect(standardWebhooksSigner(whsecKey(CURRENT)!)('msg_relay_1', timestamp, body)).toBe(
+      signature,
+    );
+  });
+
+  it("signs the specification's test vector", () => {
+    expect(
+      standardWebhooksSigner(PREVIOUS)(
+        'msg_p5jXN8AQM9LWM0D4loKWxJek',
+        1614265330,
+        Buffer.from('{"test": 2432232314}'),
+      ),
+    ).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+  });
+
+  it('reads the key after an optional whsec_ prefix, and refuses what is not base64', () => {
+    expect(whsecKey(PREVIOUS)).toEqual(whsecKey(PREVIOUS.slice('whsec_'.length)));
+    expect(whsecKey(PREVIOUS)?.length).toBe(24);
+    expect(whsecKey('whsec_not base64!')).toBeUndefined();
+    expect(() => standardWebhooksSigner('whsec_not base64!')).toThrow(/whsec_/);
+  });
+
+  it('validates a signing secret: whsec_ then base64', () => {
+    expect(whsecSecret.safeParse(CURRENT).success).toBe(true);
+    for (const bad of [
+      'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      'whsec_',
+      'whsec_a=b',
+      'whsec_not base64!',
+    ])
+      expect(whsecSecret.safeParse(bad).error?.issues[0]?.message, bad).toBe(
+        'expected whsec_ followed by base64',
+      );
   });
 });

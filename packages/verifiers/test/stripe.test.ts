@@ -14,15 +14,13 @@ const stripeHeader = (secret: string, payload: string, timestamp: number) => ({
 
 describeProviderContract({
   type: 'stripe',
-  config: (secret) => ({ type: 'stripe', secret }),
-  secrets: ['whsec_old_stripe_secret', 'whsec_new_stripe_secret'],
-  wrongSecret: 'whsec_wrong_stripe_secret',
-  body: fixtures[0]!,
   signedBy: "the stripe SDK's generateTestHeaderString",
   providerSign: (secret, body, timestamp) => stripeHeader(secret, body, timestamp),
-  signatureHeaders: ['stripe-signature'],
-  timestamped: true,
-  event: { id: JSON.parse(fixtures[0]!).id, type: JSON.parse(fixtures[0]!).type },
+  example: {
+    body: fixtures[0]!,
+    id: JSON.parse(fixtures[0]!).id,
+    type: JSON.parse(fixtures[0]!).type,
+  },
 });
 
 describe('stripe verifier on event fixtures', () => {

@@ -12,11 +12,6 @@ const params = Object.fromEntries(new URLSearchParams(FORM));
 
 describeProviderContract({
   type: 'twilio',
-  config: (secret) => ({ type: 'twilio', secret }),
-  secrets: ['0ld4uthT0ken00000000000000000000', 'n3w4uthT0ken00000000000000000000'],
-  wrongSecret: 'wr0ng4uthT0ken000000000000000000',
-  body: FORM,
-  contentType: 'application/x-www-form-urlencoded',
   url: PUBLIC_URL,
   signedBy: "the twilio SDK's getExpectedTwilioSignature",
   providerSign: (token, body, _t, url) => ({
@@ -26,9 +21,11 @@ describeProviderContract({
       Object.fromEntries(new URLSearchParams(body)),
     ),
   }),
-  signatureHeaders: ['x-twilio-signature'],
-  timestamped: false,
-  event: { headers: { 'i-twilio-idempotency-token': 'a2f1c3b0-idem' }, id: 'a2f1c3b0-idem' },
+  example: {
+    body: FORM,
+    headers: { 'i-twilio-idempotency-token': 'a2f1c3b0-idem' },
+    id: 'a2f1c3b0-idem',
+  },
 });
 
 describe('twilio verifier', () => {

@@ -9,21 +9,19 @@ const mac = (algorithm: string, secret: string, data: string, encoding: 'hex' | 
 
 describeProviderContract({
   type: 'wave',
-  config: (secret) => ({ type: 'wave', secret }),
-  secrets: ['wave_sn_WHS_old', 'wave_sn_WHS_new'],
-  wrongSecret: 'wave_sn_WHS_wrong',
-  body: JSON.stringify({
-    id: 'AE_ijzo7oGgrlM5',
-    type: 'checkout.session.completed',
-    data: { id: 'cos-18qq25rgr100a', amount: '1000', currency: 'XOF' },
-  }),
   signedBy: "Wave's documented algorithm (hex HMAC-SHA256 of timestamp + body, no separator)",
   providerSign: (secret, body, timestampS) => ({
     'wave-signature': `t=${timestampS},v1=${mac('sha256', secret, `${timestampS}${body}`, 'hex')}`,
   }),
-  signatureHeaders: ['wave-signature'],
-  timestamped: true,
-  event: { id: 'AE_ijzo7oGgrlM5', type: 'checkout.session.completed' },
+  example: {
+    body: JSON.stringify({
+      id: 'AE_ijzo7oGgrlM5',
+      type: 'checkout.session.completed',
+      data: { id: 'cos-18qq25rgr100a', amount: '1000', currency: 'XOF' },
+    }),
+    id: 'AE_ijzo7oGgrlM5',
+    type: 'checkout.session.completed',
+  },
 });
 
 describe('wave verifier with several signatures', () => {

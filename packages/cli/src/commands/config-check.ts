@@ -1,4 +1,5 @@
 import { ConfigError, configPath, loadConfig, maskSecrets } from '@hookrelay/config';
+import { verifyPlugin } from '@hookrelay/verifiers';
 import { stringify } from 'yaml';
 import type { Output } from '../output.js';
 
@@ -6,7 +7,7 @@ import type { Output } from '../output.js';
 export function configCheck(path: string | undefined, output: Output): number {
   try {
     const file = configPath({ path });
-    const masked = maskSecrets(loadConfig({ path: file }));
+    const masked = maskSecrets(loadConfig({ path: file, verify: verifyPlugin }));
     if (output.json) output.data({ valid: true, path: file, config: masked });
     else output.line(`# ${file}: valid\n${stringify(masked).trimEnd()}`);
     return 0;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secret } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
+import { genericSample } from '../sample.js';
 import { headerValue, safeEqual } from '../timing-safe.js';
 import { ACCEPTED, reject } from '../types.js';
 
@@ -29,4 +30,12 @@ export const basic = defineProvider({
     authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
   }),
   replayGuard: 'none',
+  redactHeaders: ['authorization'],
+  sample: genericSample,
+  // A single pair, no rotation: the one secret is the password.
+  testConfig: {
+    secrets: ['b4sic-pa55-current'],
+    wrongSecret: 'not-the-password',
+    verify: ([password]) => ({ type: 'basic', username: 'gateway', password }),
+  },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
+import { formSample, hex, secretTestConfig } from '../sample.js';
 import { headerValue, hmac, matchOf } from '../timing-safe.js';
 import { reject, signatureVerdict } from '../types.js';
 
@@ -60,4 +61,32 @@ export const cinetpay = defineProvider({
   event: { id: 'body.cpm_trans_id' },
   replayGuard: 'content',
   bodyFormat: 'form',
+  redactHeaders: [HEADER],
+  // CinetPay's notifications name no event type.
+  sample: {
+    build: (_type, now) =>
+      formSample({
+        cpm_site_id: '445160',
+        cpm_trans_id: `CP${hex(6).toUpperCase()}`,
+        cpm_trans_date: now.toISOString().slice(0, 19).replace('T', ' '),
+        cpm_amount: '15000',
+        cpm_currency: 'XOF',
+        signature: hex(16),
+        payment_method: 'OM',
+        cel_phone_num: '0707000000',
+        cpm_phone_prefixe: '225',
+        cpm_language: 'fr',
+        cpm_version: 'V4',
+        cpm_payment_config: 'SINGLE',
+        cpm_page_action: 'PAYMENT',
+        cpm_custom: 'order-1042',
+        cpm_designation: 'Commande 1042',
+        cpm_error_message: 'SUCCES',
+      }),
+  },
+  testConfig: secretTestConfig(
+    'cinetpay',
+    ['cinetpay-previous-secret-key', 'cinetpay-current-secret-key'],
+    'cinetpay-wrong-secret-key',
+  ),
 });

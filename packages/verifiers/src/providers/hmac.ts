@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
+import { bodyHmacSignature, verifyBodyHmac, type BodyHmac } from '../body-hmac.js';
 import { defineProvider } from '../define-provider.js';
-import { headerValue, hmac as computeHmac, matchOf } from '../timing-safe.js';
-import { reject, signatureVerdict } from '../types.js';
+import { genericSample } from '../sample.js';
 
 /** Generic HMAC of the raw body in a header, for gateways without a scheme of their own. */
 export const hmac = defineProvider({
@@ -18,26 +18,31 @@ export const hmac = defineProvider({
     prefix: z.string().default(''),
     secret: secretList,
   }),
-  create: ({ header, algorithm, encoding, prefix, secret }) => ({
-    forwardHeaders: [header],
-    signatureHeaders: [header],
-    verify(request) {
-      const presented = headerValue(request.headers[header]);
-      if (presented === undefined) return reject('signature_missing', `missing ${header} header`);
-      const expected = secret.map(
-        (key) => prefix + computeHmac(algorithm, key, request.body).toString(encoding),
-      );
-      const candidate = encoding === 'hex' ? presented.trim().toLowerCase() : presented.trim();
-      const normalisedExpected =
-        encoding === 'hex' ? expected.map((e) => e.toLowerCase()) : expected;
-      return signatureVerdict(
-        matchOf([candidate], normalisedExpected),
-        `${header} does not match the body`,
-      );
-    },
-  }),
-  sign: ({ header, algorithm, encoding, prefix, secret }, body) => ({
-    [header]: prefix + computeHmac(algorithm, secret[0]!, body).toString(encoding),
+  create: ({ secret, ...config }) => {
+    const scheme: BodyHmac = { ...config, headerLabel: config.header };
+    return {
+      forwardHeaders: [config.header],
+      signatureHeaders: [config.header],
+      verify: (request) => verifyBodyHmac(scheme, secret, request),
+    };
+  },
+  sign: ({ secret, ...config }, body) => ({
+    [config.header]: bodyHmacSignature({ ...config, headerLabel: config.header }, secret[0]!, body),
   }),
   replayGuard: 'content',
+  // The header is the config's: the logger masks it only when its name says signature, token, hmac…
+  redactHeaders: [],
+  sample: genericSample,
+  testConfig: {
+    secrets: ['hmac-previous-secret', 'hmac-current-secret'],
+    wrongSecret: 'hmac-wrong-secret',
+    verify: (secrets) => ({
+      type: 'hmac',
+      header: 'x-signature',
+      algorithm: 'sha512',
+      encoding: 'base64',
+      prefix: 'sha512=',
+      secret: [...secrets],
+    }),
+  },
 });

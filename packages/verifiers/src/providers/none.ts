@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineProvider } from '../define-provider.js';
+import { genericSample } from '../sample.js';
 import { ACCEPTED } from '../types.js';
 
 /** No verification: for trusted internal senders only. */
@@ -9,4 +10,7 @@ export const none = defineProvider({
   create: () => ({ forwardHeaders: [], signatureHeaders: [], verify: () => ACCEPTED }),
   sign: () => ({}),
   replayGuard: 'none',
+  redactHeaders: [],
+  sample: genericSample,
+  testConfig: { secrets: [], verify: () => ({ type: 'none' }) },
 });

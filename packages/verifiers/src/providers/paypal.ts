@@ -3,6 +3,7 @@ import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
+import { hex, jsonSample } from '../sample.js';
 import {
   paypalCertUrl,
   PaypalCertificates,
@@ -142,4 +143,26 @@ export const paypal = defineProvider({
   create: (config) => createPaypalVerifier(config),
   event: { id: 'body.id', type: 'body.event_type' },
   replayGuard: 'timestamp',
+  redactHeaders: [HEADERS.signature],
+  // Never sent by `hookrelay send` (no `sign`): the shape PayPal posts, for tests.
+  sample: {
+    eventType: 'PAYMENT.CAPTURE.COMPLETED',
+    build: (eventType, now) =>
+      jsonSample({
+        id: `WH-${hex(8).toUpperCase()}`,
+        event_type: eventType,
+        create_time: now.toISOString(),
+        resource_type: 'capture',
+        resource: {
+          id: hex(8).toUpperCase(),
+          status: 'COMPLETED',
+          amount: { currency_code: 'EUR', value: '23.00' },
+        },
+      }),
+  },
+  testConfig: {
+    secrets: ['WH-PREVIOUS-1A2B3C4D', '9XL90610J3647323C'],
+    wrongSecret: 'WH-WRONG-0000000000',
+    verify: (webhookIds) => ({ type: 'paypal', webhookId: [...webhookIds] }),
+  },
 });

@@ -1,37 +1,37 @@
-import { z } from 'zod';
-import { secretList } from '@hookrelay/units';
-import { defineProvider } from '../define-provider.js';
-import { headerValue, hmac, matchOf } from '../timing-safe.js';
-import { reject, signatureVerdict } from '../types.js';
-
-const HEADER = 'x-paystack-signature';
-
-function signatureOf(secret: string, body: Buffer): string {
-  return hmac('sha512', secret, body).toString('hex');
-}
+import { bodyHmacProvider } from '../body-hmac.js';
+import { freshNumber, hex, jsonSample, secretTestConfig } from '../sample.js';
 
 /**
  * Paystack: `x-paystack-signature` is the hex HMAC-SHA512 of the body, keyed with the secret API key.
  * Paystack payloads carry no event id (`data.id` is the resource's, shared by e.g. `invoice.create` and
  * `invoice.update`), so no default id: de-duplicating on it would drop genuine events.
  */
-export const paystack = defineProvider({
+export const paystack = bodyHmacProvider({
   type: 'paystack',
-  schema: z.object({ type: z.literal('paystack'), secret: secretList }),
-  create: ({ secret }) => ({
-    forwardHeaders: [HEADER],
-    signatureHeaders: [HEADER],
-    verify(request) {
-      const presented = headerValue(request.headers[HEADER]);
-      if (!presented) return reject('signature_missing', 'missing x-paystack-signature header');
-      const expected = secret.map((key) => signatureOf(key, request.body));
-      return signatureVerdict(
-        matchOf([presented.trim().toLowerCase()], expected),
-        'x-paystack-signature does not match the body',
-      );
-    },
-  }),
-  sign: ({ secret }, body) => ({ [HEADER]: signatureOf(secret[0]!, body) }),
+  header: 'x-paystack-signature',
+  headerLabel: 'x-paystack-signature',
+  algorithm: 'sha512',
+  encoding: 'hex',
   event: { type: 'body.event' },
-  replayGuard: 'content',
+  sample: {
+    eventType: 'charge.success',
+    build: (event, now) =>
+      jsonSample({
+        event,
+        data: {
+          id: freshNumber(9),
+          reference: `ref_${hex(6)}`,
+          amount: 1_500_000,
+          currency: 'XOF',
+          status: 'success',
+          paid_at: now.toISOString(),
+          channel: 'mobile_money',
+        },
+      }),
+  },
+  testConfig: secretTestConfig(
+    'paystack',
+    ['sk_test_previous_1a2b', 'sk_test_current_3c4d'],
+    'sk_test_wrong',
+  ),
 });

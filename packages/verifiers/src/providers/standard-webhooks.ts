@@ -3,24 +3,40 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
+import { hex, jsonSample, secretTestConfig } from '../sample.js';
+import { NOT_WHSEC, whsecKey } from '../whsec.js';
 import { headerValue, hmac, matchOf } from '../timing-safe.js';
 import { checkTolerance, tolerance } from '../tolerance.js';
 import { reject, signatureVerdict } from '../types.js';
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/** `whsec_<base64>` (the prefix is optional, as in the reference libraries) → the raw HMAC key. */
 const signingKeys = secretList.transform((secrets, ctx) =>
   secrets.map((secret) => {
-    const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
-    if (!BASE64.test(encoded))
-      ctx.addIssue({ code: 'custom', message: 'expected whsec_ followed by base64' });
-    return Buffer.from(encoded, 'base64');
+    const key = whsecKey(secret);
+    if (!key) ctx.addIssue({ code: 'custom', message: NOT_WHSEC });
+    return key ?? Buffer.alloc(0);
   }),
 );
 
 function signatureOf(key: Buffer, id: string, timestamp: string, body: Buffer): string {
   return hmac('sha256', key, `${id}.${timestamp}.`, body).toString('base64');
+}
+
+/** Makes `webhook-signature` values (`v1,<base64>`) over `id.timestamp.body`. */
+export type StandardWebhooksSigner = (
+  id: string,
+  timestampSeconds: number | string,
+  body: Buffer,
+) => string;
+
+/**
+ * The Standard Webhooks signer, for a `whsec_` secret or a key already decoded: signs `sign` here and
+ * the relay's own deliveries (`signing.secret`) in the worker.
+ */
+export function standardWebhooksSigner(secret: string | Buffer): StandardWebhooksSigner {
+  const key = typeof secret === 'string' ? whsecKey(secret) : secret;
+  if (!key) throw new Error(`signing secret: ${NOT_WHSEC}`);
+  return (id, timestampSeconds, body) =>
+    `v1,${signatureOf(key, id, String(timestampSeconds), body)}`;
 }
 
 const WEBHOOK_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
@@ -85,9 +101,24 @@ export const standardWebhooks = defineProvider({
     return {
       'webhook-id': id,
       'webhook-timestamp': timestamp,
-      'webhook-signature': `v1,${signatureOf(secret[0]!, id, timestamp, body)}`,
+      'webhook-signature': standardWebhooksSigner(secret[0]!)(id, timestamp, body),
     };
   },
   event: { id: 'headers.webhook-id|headers.svix-id', type: 'body.type' },
   replayGuard: 'timestamp',
+  redactHeaders: ['webhook-signature', 'svix-signature'],
+  sample: {
+    eventType: 'invoice.paid',
+    build: (type, now) =>
+      jsonSample({
+        type,
+        timestamp: now.toISOString(),
+        data: { id: `inv_${hex(8)}`, amount: 15000, currency: 'XOF', status: 'paid' },
+      }),
+  },
+  testConfig: secretTestConfig(
+    'standard-webhooks',
+    ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD'],
+    'whsec_dGhpcyBpcyBub3QgdGhlIHNlY3JldCEh',
+  ),
 });

@@ -1,3 +1,4 @@
+import { hex, jsonSample, secretTestConfig, unixSeconds } from '../sample.js';
 import { timestampedHmacProvider } from '../timestamped-hmac.js';
 
 /**
@@ -15,4 +16,35 @@ export const stripe = timestampedHmacProvider({
   signatureKey: 'v1',
   separator: '.',
   event: { id: 'body.id', type: 'body.type', data: 'body.data.object' },
+  sample: {
+    eventType: 'payment_intent.succeeded',
+    build: (type, now) =>
+      jsonSample({
+        id: `evt_test_${hex(12)}`,
+        object: 'event',
+        api_version: '2025-09-30.clover',
+        created: unixSeconds(now),
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+        type,
+        data: {
+          object: {
+            id: `pi_test_${hex(12)}`,
+            object: 'payment_intent',
+            amount: 15000,
+            amount_received: 15000,
+            currency: 'xof',
+            status: 'succeeded',
+            description: 'Commande 1042 — Dakar',
+            metadata: { order_id: '1042' },
+          },
+        },
+      }),
+  },
+  testConfig: secretTestConfig(
+    'stripe',
+    ['whsec_stripe_previous_rotated_out', 'whsec_stripe_current_2026'],
+    'whsec_not_the_stripe_secret',
+  ),
 });

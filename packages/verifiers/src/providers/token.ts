@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secret } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
+import { genericSample } from '../sample.js';
 import { headerValue, safeEqualAny } from '../timing-safe.js';
 import { ACCEPTED, reject } from '../types.js';
 
@@ -28,4 +29,12 @@ export const token = defineProvider({
   }),
   sign: ({ header, value }) => ({ [header]: value[0]! }),
   replayGuard: 'none',
+  // The header is the config's: the logger masks it only when its name says authorization, token…
+  redactHeaders: [],
+  sample: genericSample,
+  testConfig: {
+    secrets: ['Bearer tok_previous_5d1c0f', 'Bearer tok_current_9a2e7b'],
+    wrongSecret: 'Bearer tok_wrong_000000',
+    verify: (values) => ({ type: 'token', header: 'authorization', value: [...values] }),
+  },
 });

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
+import { formSample, hex, secretTestConfig } from '../sample.js';
 import { headerValue, hmac, matchOf, safeEqual } from '../timing-safe.js';
 import { reject, signatureVerdict } from '../types.js';
 
@@ -92,4 +93,25 @@ export const twilio = defineProvider({
   event: { id: 'headers.i-twilio-idempotency-token' },
   replayGuard: 'content',
   bodyFormat: 'form',
+  redactHeaders: [HEADER],
+  // An incoming SMS: Twilio's form posts name no event type.
+  sample: {
+    build: () =>
+      formSample(
+        {
+          MessageSid: `SM${hex(16)}`,
+          AccountSid: `AC${hex(16)}`,
+          From: '+2250707000000',
+          To: '+2250101000000',
+          Body: 'PAYE 15000 XOF commande 1042',
+          NumMedia: '0',
+        },
+        { 'i-twilio-idempotency-token': randomUUID() },
+      ),
+  },
+  testConfig: secretTestConfig(
+    'twilio',
+    ['0ld4uthT0ken00000000000000000000', 'n3w4uthT0ken00000000000000000000'],
+    'wr0ng4uthT0ken000000000000000000',
+  ),
 });

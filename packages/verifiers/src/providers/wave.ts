@@ -1,3 +1,4 @@
+import { hex, jsonSample, secretTestConfig } from '../sample.js';
 import { timestampedHmacProvider } from '../timestamped-hmac.js';
 
 /**
@@ -11,4 +12,26 @@ export const wave = timestampedHmacProvider({
   signatureKey: 'v1',
   separator: '',
   event: { id: 'body.id', type: 'body.type' },
+  sample: {
+    eventType: 'checkout.session.completed',
+    build: (type, now) =>
+      jsonSample({
+        id: `EV_${hex(10)}`,
+        type,
+        data: {
+          id: `cos-${hex(10)}`,
+          amount: '15000',
+          currency: 'XOF',
+          checkout_status: 'complete',
+          client_reference: 'order-1042',
+          payment_status: 'succeeded',
+          when_completed: now.toISOString(),
+        },
+      }),
+  },
+  testConfig: secretTestConfig(
+    'wave',
+    ['wave_sn_WHS_previous', 'wave_sn_WHS_current'],
+    'wave_sn_WHS_wrong',
+  ),
 });

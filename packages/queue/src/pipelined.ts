@@ -1,4 +1,4 @@
-import type { RedisClient } from '@hookrelay/queue';
+import type { RedisClient } from './connection.js';
 
 const BATCH = 1_000;
 

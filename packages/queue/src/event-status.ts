@@ -1,0 +1,81 @@
+import type { JobState, Queue } from 'bullmq';
+import { attemptsMadeOf } from './bullmq-internals.js';
+import type { RedisClient } from './connection.js';
+
+/**
+ * What an event is for one destination, in the words every operator-facing surface uses (ops API,
+ * CLI, metrics): `waiting` queued and not attempted yet (fresh events and replays), `scheduled`
+ * held by `event.delayUntil` and not attempted yet, `delivering` an attempt in flight, `retrying`
+ * waiting for its next attempt after a failed one, `delivered` delivered and still retained,
+ * `dead` in the dead-letter set.
+ */
+export const EVENT_STATUSES = [
+  'waiting',
+  'scheduled',
+  'delivering',
+  'retrying',
+  'delivered',
+  'dead',
+] as const;
+
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+/** Events per status in one destination's queue. */
+export type EventCounts = { readonly [status in EventStatus]: number };
+
+/**
+ * The status of a job in BullMQ `state` after `attemptsMade` attempts; undefined when BullMQ does
+ * not know the job. BullMQ's delayed set holds both scheduled events and retries: a failed attempt
+ * is what tells a retry.
+ */
+export function eventStatusOf(
+  state: JobState | 'unknown',
+  attemptsMade: number,
+): EventStatus | undefined {
+  switch (state) {
+    case 'waiting':
+    case 'prioritized':
+    case 'waiting-children':
+      return 'waiting';
+    case 'delayed':
+      return attemptsMade > 0 ? 'retrying' : 'scheduled';
+    case 'active':
+      return 'delivering';
+    case 'completed':
+      return 'delivered';
+    case 'failed':
+      return 'dead';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Counts a destination's events per status. Every status but two is one BullMQ count; splitting
+ * the delayed set into `scheduled` and `retrying` costs, besides, one ZRANGE of the delayed ids and
+ * one HMGET of two small fields per delayed job, pipelined 1,000 to a round trip (no payload is
+ * read): nothing while nothing is delayed, about 10 round trips for 10,000 delayed events.
+ */
+export async function countEvents(queue: Queue, connection: RedisClient): Promise<EventCounts> {
+  const [counts, attemptsMade] = await Promise.all([
+    queue.getJobCounts(
+      'waiting',
+      'prioritized',
+      'waiting-children',
+      'active',
+      'completed',
+      'failed',
+    ),
+    queue.getRanges(['delayed'], 0, -1).then((ids) => attemptsMadeOf(connection, queue, ids)),
+  ]);
+  const count = (state: JobState) => counts[state] ?? 0;
+  const retrying = attemptsMade.filter((made) => made > 0).length;
+  return {
+    waiting: count('waiting') + count('prioritized') + count('waiting-children'),
+    scheduled: attemptsMade.length - retrying,
+    delivering: count('active'),
+    retrying,
+    delivered: count('completed'),
+    dead: count('failed'),
+  };
+}

@@ -1,0 +1,125 @@
+import { Job, UnrecoverableError, Worker, type Queue } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRedis, waitFor, type TestRedis } from '@hookrelay/testing';
+import {
+  attemptsMadeOf,
+  createdAtOf,
+  createRedis,
+  failedSince,
+  inFailedSet,
+  queueClassOf,
+  type RedisClient,
+} from '../src/index.js';
+
+/*
+ * What src/bullmq-internals.ts relies on, checked against BullMQ on a real Redis. When one of these
+ * fails after a BullMQ upgrade, BullMQ changed something hookrelay reads past its public API:
+ * fix bullmq-internals.ts (and only it) before moving the pinned range in package.json.
+ */
+
+class MarkedJob extends Job {}
+const MarkedQueue = queueClassOf<{ n: number }>(MarkedJob);
+
+describe('BullMQ internals hookrelay depends on', () => {
+  let redis: TestRedis;
+  let client: RedisClient;
+  let queue: Queue<{ n: number }>;
+  let worker: Worker | undefined;
+  let seq = 0;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    client = createRedis({ url: redis.url, prefix: 'bulltest' }, 'consumer', 'bullmq-internals');
+  });
+  afterEach(async () => {
+    await worker?.close();
+    worker = undefined;
+    await queue?.close();
+  });
+  afterAll(async () => {
+    client.disconnect();
+    await redis.cleanup();
+  });
+
+  /** A fresh queue per test, whose jobs fail (retried after a minute) until `fail` says not. */
+  function open(fail: (job: Job) => 'retry' | 'dead' | 'ok' = () => 'ok') {
+    const name = `internals-${++seq}`;
+    queue = new MarkedQueue(name, { connection: client, prefix: 'bulltest' });
+    worker = new Worker(
+      name,
+      async (job) => {
+        const outcome = fail(job);
+        if (outcome === 'retry') throw new Error('retry');
+        if (outcome === 'dead') throw new UnrecoverableError('dead');
+      },
+      { connection: client, prefix: 'bulltest', settings: { backoffStrategy: () => 60_000 } },
+    );
+    return queue;
+  }
+
+  it('the job hash keeps attempts made in `atm`: 0 before an attempt, 1 after a failed one', async () => {
+    const q = open(() => 'retry');
+    const retried = await q.add('x', { n: 1 }, { attempts: 3, backoff: { type: 'custom' } });
+    const scheduled = await q.add('x', { n: 2 }, { delay: 60_000 });
+    await waitFor(async () => (await q.getJob(retried.id!))?.attemptsMade === 1);
+    expect(await q.getJobState(retried.id!)).toBe('delayed');
+    expect(await client.hget(q.toKey(retried.id!), 'atm')).toBe('1');
+    expect(await attemptsMadeOf(client, q, [retried.id!, scheduled.id!, 'missing'])).toEqual([
+      1, 0, 0,
+    ]);
+    expect(new Set(await q.getRanges(['delayed'], 0, -1))).toEqual(
+      new Set([retried.id, scheduled.id]),
+    );
+  });
+
+  it('the job hash keeps the creation time in `timestamp`, and a retry leaves it alone', async () => {
+    let dead = true;
+    const q = open(() => (dead ? 'dead' : 'ok'));
+    const added = await q.add('x', { n: 1 });
+    await waitFor(async () => (await q.getJobState(added.id!)) === 'failed');
+    expect(await createdAtOf(client, q, [added.id!, 'missing'])).toEqual([
+      added.timestamp,
+      Number.NaN,
+    ]);
+    dead = false;
+    await (await q.getJob(added.id!))!.retry('failed');
+    await waitFor(async () => (await q.getJobState(added.id!)) === 'completed');
+    expect(await createdAtOf(client, q, [added.id!])).toEqual([added.timestamp]);
+  });
+
+  it('the failed set is a sorted set of job ids scored by finishedOn', async () => {
+    const q = open(() => 'dead');
+    const first = await q.add('x', { n: 1 });
+    await waitFor(async () => (await q.getJobState(first.id!)) === 'failed');
+    const between = Date.now() + 1;
+    await waitFor(() => Date.now() > between, { intervalMs: 2 });
+    const second = await q.add('x', { n: 2 });
+    await waitFor(async () => (await q.getJobState(second.id!)) === 'failed');
+    const finishedOn = (await q.getJob(second.id!))!.finishedOn!;
+    expect(Number(await client.zscore(q.toKey('failed'), second.id!))).toBe(finishedOn);
+    expect(await failedSince(client, q, undefined)).toEqual([first.id, second.id]);
+    expect(await failedSince(client, q, between)).toEqual([second.id]);
+    expect(await inFailedSet(client, q, [second.id!, 'missing'])).toEqual([true, false]);
+  });
+
+  it("the queue's getters hand out jobs of the class its protected Job getter returns", async () => {
+    const q = open(() => 'dead');
+    const added = await q.add('x', { n: 1 });
+    await waitFor(async () => (await q.getJobState(added.id!)) === 'failed');
+    expect(await q.getJob(added.id!)).toBeInstanceOf(MarkedJob);
+    for (const job of [...(await q.getFailed()), ...(await q.getJobs(['failed']))])
+      expect(job).toBeInstanceOf(MarkedJob);
+  });
+
+  it('a finished job whose priority was changed is retried into the prioritized set with that priority', async () => {
+    const q = open(() => 'dead');
+    const added = await q.add('x', { n: 1 });
+    await waitFor(async () => (await q.getJobState(added.id!)) === 'failed');
+    await worker!.close();
+    const job = (await q.getJob(added.id!))!;
+    await job.changePriority({ priority: 1_000 });
+    await job.retry('failed', { resetAttemptsMade: true });
+    expect(await q.getJobState(added.id!)).toBe('prioritized');
+    expect((await q.getJob(added.id!))!.priority).toBe(1_000);
+  });
+});

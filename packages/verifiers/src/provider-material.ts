@@ -1,0 +1,25 @@
+import { PROVIDERS, providerFor } from './catalogue.js';
+import type { SampleRequest } from './types.js';
+
+/**
+ * Every provider's signature and credential header names, for the logger to mask
+ * (`createLogger({ redactKeys: REDACTED_HEADERS })`): the logger depends on no provider.
+ */
+export const REDACTED_HEADERS: readonly string[] = [
+  ...new Set(PROVIDERS.flatMap((provider) => provider.redactHeaders)),
+].sort();
+
+/**
+ * A realistic webhook never seen before (fresh ids) of `verifyType`, of `eventType` or the
+ * provider's usual one. Throws for a type without a sample: a made-up generic body would not be
+ * what that provider sends.
+ */
+export function sampleRequest(
+  verifyType: string,
+  eventType?: string,
+  now = new Date(),
+): SampleRequest {
+  const { sample } = providerFor(verifyType);
+  if (!sample) throw new Error(`verify type "${verifyType}" has no sample webhook`);
+  return sample.build(eventType ?? sample.eventType, now);
+}

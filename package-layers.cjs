@@ -10,7 +10,7 @@ exports.LAYERS = {
   'redis-server': [],
   // one job each, on top of the leaves
   verifiers: ['units'],
-  config: ['units'],
+  config: ['units', 'logger'],
   'service-kit': ['logger'],
   queue: ['config'],
   metrics: ['queue', 'service-kit'],

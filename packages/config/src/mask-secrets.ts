@@ -1,4 +1,7 @@
-const SECRET_KEYS = /secret|password|token|value|authorization|api[-_]?key|webhookid/i;
+import { sensitiveKeys } from '@hookrelay/logger';
+
+/** The logger's secret-looking keys, plus the config's own: a token's `value`, PayPal's `webhookId`. */
+const isSecretKey = sensitiveKeys(['value', 'webhookId']);
 
 /** `redis://user:password@host` → `redis://user:<mask>@host`; other text unchanged. */
 export function maskUrlPassword(text: string, mask = '••••••'): string {
@@ -8,7 +11,7 @@ export function maskUrlPassword(text: string, mask = '••••••'): stri
 /** A copy of a config tree with every secret-looking value replaced, for printing. */
 export function maskSecrets(value: unknown, key = ''): unknown {
   if (typeof value === 'string') {
-    if (SECRET_KEYS.test(key) && value !== '') return '••••••';
+    if (isSecretKey(key) && value !== '') return '••••••';
     return maskUrlPassword(value);
   }
   if (Array.isArray(value)) return value.map((item) => maskSecrets(item, key));

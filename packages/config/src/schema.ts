@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, location, port, size } from '@hookrelay/units';
+import { duration, location, port, size, whsecSecret } from '@hookrelay/units';
 
 /*
  * Every key of hookrelay.yaml is declared once, here: its type, default, validation and a one-line
@@ -302,9 +302,9 @@ export function createConfigSchema(verify: VerifyPlugin = typeOnly) {
       }).prefault({}),
       signing: section({
         /** `whsec_…`: deliveries carry Standard Webhooks signatures; unset: they carry none. */
+        // An unset `${RELAY_SIGNING_SECRET:-}` is the empty string: no signing, not an error.
         secret: z
-          .string()
-          .regex(/^(whsec_[A-Za-z0-9+/=]+)?$/, 'expected whsec_ followed by base64')
+          .union([z.literal(''), whsecSecret])
           .transform((secret) => secret || undefined)
           .optional(),
       }).prefault({}),

@@ -76,3 +76,5 @@ export function isValidLocation(location: string): boolean {
 export const location = z
   .string()
   .refine(isValidLocation, 'expected body.<field> or headers.<name>');
+
+export { NOT_WHSEC, whsecKey, whsecSecret } from './whsec.js';

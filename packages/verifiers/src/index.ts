@@ -36,4 +36,4 @@ export {
   standardWebhooksSigner,
   type StandardWebhooksSigner,
 } from './providers/standard-webhooks.js';
-export { whsecKey, whsecSecret } from './whsec.js';
+export { whsecKey, whsecSecret } from '@hookrelay/units';

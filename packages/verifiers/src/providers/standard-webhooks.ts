@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { secretList } from '@hookrelay/units';
 import { defineProvider } from '../define-provider.js';
 import { hex, jsonSample, secretTestConfig } from '../sample.js';
-import { NOT_WHSEC, whsecKey } from '../whsec.js';
+import { NOT_WHSEC, whsecKey } from '@hookrelay/units';
 import { headerValue, hmac, matchOf } from '../timing-safe.js';
 import { checkTolerance, tolerance } from '../tolerance.js';
 import { reject, signatureVerdict } from '../types.js';

@@ -1,7 +1,8 @@
 import { loadConfigOrExit } from '@hookrelay/config';
 import { verifyPlugin } from '@hookrelay/verifiers';
 import { createLogger } from '@hookrelay/logger';
-import { onShutdown } from '@hookrelay/service-kit';
+import { createServer } from 'node:http';
+import { listenOrExit, onShutdown } from '@hookrelay/service-kit';
 import { createDemoBackend } from './server.js';
 
 const config = loadConfigOrExit({ verify: verifyPlugin });
@@ -18,11 +19,13 @@ const { app, store } = createDemoBackend({
       verified: delivery.signatureValid,
     }),
 });
-const server = app.listen(config.demoBackend.port, config.demoBackend.host, () => {
-  logger.info('listening', {
-    port: config.demoBackend.port,
-    deliveries: `http://127.0.0.1:${config.demoBackend.port}/deliveries`,
-  });
+const server = createServer(app);
+void listenOrExit(server, {
+  port: config.demoBackend.port,
+  host: config.demoBackend.host,
+  portSetting: 'DEMO_BACKEND_PORT or demoBackend.port',
+  hostSetting: 'DEMO_BACKEND_HOST or demoBackend.host',
+  logger,
 });
 onShutdown(logger, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -2,11 +2,11 @@ import { loadConfigOrExit } from '@hookrelay/config';
 import { verifyPlugin } from '@hookrelay/verifiers';
 import { createLogger } from '@hookrelay/logger';
 import { REDACTED_HEADERS } from '@hookrelay/verifiers';
-import { createRedis, EventEnqueuer, settleAll } from '@hookrelay/queue';
+import { createRedis, EventEnqueuer, settleAll, watchRedisAvailability } from '@hookrelay/queue';
 import { createRegistry, ingressMetrics } from '@hookrelay/metrics';
 import { createIngressHttpServer } from './http-server.js';
 import { createServer } from './server.js';
-import { onShutdown } from '@hookrelay/service-kit';
+import { listenOrExit, onShutdown } from '@hookrelay/service-kit';
 
 const config = loadConfigOrExit({ verify: verifyPlugin });
 const logger = createLogger({
@@ -15,8 +15,12 @@ const logger = createLogger({
   redactKeys: REDACTED_HEADERS,
 });
 const redis = createRedis(config.redis, 'producer', 'hookrelay-ingress');
-redis.on('error', (error: Error) => logger.debug('redis error', { reason: error.message }));
-const enqueuer = new EventEnqueuer(config, redis);
+const availability = watchRedisAvailability(redis, config.redis, logger);
+const enqueuer = new EventEnqueuer(
+  config,
+  redis,
+  availability.listener((error) => logger.warn('queue error', { reason: error.message })),
+);
 const registry = createRegistry('ingress');
 const app = createServer({
   config,
@@ -27,19 +31,13 @@ const app = createServer({
 });
 
 const server = createIngressHttpServer(app, config.ingress);
-const cannotListen = (error: Error) => {
-  logger.error('cannot listen', { port: config.ingress.port, reason: error.message });
-  process.exit(1);
-};
-server.once('error', cannotListen);
-server.listen(config.ingress.port, config.ingress.host, () => {
-  // From now on a server error is a failed accept (e.g. out of file descriptors): keep serving.
-  server.off('error', cannotListen);
-  server.on('error', (error) => logger.warn('server error', { reason: error.message }));
-  logger.info('listening', {
-    port: config.ingress.port,
-    sources: config.sources.map((s) => s.paths).flat(),
-  });
+void listenOrExit(server, {
+  port: config.ingress.port,
+  host: config.ingress.host,
+  portSetting: 'PORT or ingress.port',
+  hostSetting: 'ingress.host',
+  logger,
+  details: { sources: config.sources.map((s) => s.paths).flat() },
 });
 
 onShutdown(logger, async () => {

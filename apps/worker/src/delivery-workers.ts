@@ -2,7 +2,12 @@ import { Worker } from 'bullmq';
 import type { HookrelayConfig, RetryPolicy } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
 import type { DeliveryMetrics } from '@hookrelay/metrics';
-import { deliveryQueueName, settleAll, type RedisClient } from '@hookrelay/queue';
+import {
+  deliveryQueueName,
+  settleAll,
+  type RedisAvailability,
+  type RedisClient,
+} from '@hookrelay/queue';
 import { nextDelay } from './backoff.js';
 import { RetryableDeliveryError } from './errors.js';
 import { createHttpClient } from './http-client.js';
@@ -13,7 +18,11 @@ export interface DeliveryWorkers {
   readonly workers: readonly Worker[];
   /** True once every worker is connected and consuming. */
   isRunning(): boolean;
-  /** Stops taking jobs, lets in-flight deliveries finish, closes connections. Safe to call twice. */
+  /**
+   * Stops taking jobs, lets in-flight deliveries finish, closes connections. Safe to call twice.
+   * With Redis away and nothing in flight it closes at once: BullMQ's graceful close waits for its
+   * blocked fetch to end, which needs Redis back.
+   */
   close(): Promise<void>;
 }
 
@@ -23,6 +32,8 @@ export interface DeliveryWorkerOptions {
   readonly connection: RedisClient;
   readonly logger: Logger;
   readonly metrics: DeliveryMetrics;
+  /** Where connection errors go (one line per outage); without it each error is logged. */
+  readonly redis?: RedisAvailability;
   readonly now?: () => number;
 }
 
@@ -40,16 +51,20 @@ export function startDeliveryWorkers({
   connection,
   logger,
   metrics,
+  redis,
   now = Date.now,
 }: DeliveryWorkerOptions): DeliveryWorkers {
   const client = createHttpClient(config.worker.concurrency * 2);
   const signer = config.signing.secret ? relaySigner(config.signing.secret) : undefined;
   const workers: Worker[] = [];
+  const logError = (queue: string) => (error: Error) =>
+    logger.error('worker error', { queue, reason: error.message });
+  let inFlight = 0;
 
   for (const source of config.sources) {
     for (const destination of source.destinations) {
       const name = deliveryQueueName(source.name, destination.name);
-      const processor = createProcessor({
+      const deliver = createProcessor({
         source,
         destination,
         client,
@@ -58,6 +73,14 @@ export function startDeliveryWorkers({
         metrics,
         now,
       });
+      const processor: typeof deliver = async (job) => {
+        inFlight += 1;
+        try {
+          return await deliver(job);
+        } finally {
+          inFlight -= 1;
+        }
+      };
       const worker = new Worker(name, processor, {
         connection,
         prefix: config.redis.prefix,
@@ -68,9 +91,7 @@ export function startDeliveryWorkers({
         maxStalledCount: 1_000,
         settings: { backoffStrategy: backoffFor(destination.retry) },
       });
-      worker.on('error', (error) =>
-        logger.error('worker error', { queue: name, reason: error.message }),
-      );
+      worker.on('error', redis ? redis.listener(logError(name)) : logError(name));
       workers.push(worker);
     }
   }
@@ -80,7 +101,8 @@ export function startDeliveryWorkers({
     workers,
     isRunning: () => workers.every((worker) => worker.isRunning()),
     close() {
-      closing ??= settleAll(workers.map((worker) => worker.close()));
+      const force = inFlight === 0 && connection.status !== 'ready';
+      closing ??= settleAll(workers.map((worker) => worker.close(force)));
       return closing;
     },
   };

@@ -2,8 +2,14 @@ import { loadConfigOrExit } from '@hookrelay/config';
 import { verifyPlugin } from '@hookrelay/verifiers';
 import { createLogger } from '@hookrelay/logger';
 import { REDACTED_HEADERS } from '@hookrelay/verifiers';
-import { createRedis, openDeliveryQueues, settleAll } from '@hookrelay/queue';
-import { onShutdown } from '@hookrelay/service-kit';
+import {
+  createRedis,
+  openDeliveryQueues,
+  settleAll,
+  watchRedisAvailability,
+} from '@hookrelay/queue';
+import { createServer as createHttpServer } from 'node:http';
+import { listenOrExit, onShutdown } from '@hookrelay/service-kit';
 import { startDeliveryWorkers } from './delivery-workers.js';
 import { createRegistry, deliveryMetrics, queueMetrics } from '@hookrelay/metrics';
 import { createServer } from './server.js';
@@ -15,26 +21,30 @@ const logger = createLogger({
   redactKeys: REDACTED_HEADERS,
 });
 const redis = createRedis(config.redis, 'consumer', 'hookrelay-worker');
-redis.on('error', (error: Error) => logger.debug('redis error', { reason: error.message }));
+const availability = watchRedisAvailability(redis, config.redis, logger);
 const registry = createRegistry('worker');
 const queues = openDeliveryQueues(config, redis);
+const onQueueError = availability.listener((error) =>
+  logger.warn('queue error', { reason: error.message }),
+);
+for (const { queue } of queues) queue.on('error', onQueueError);
 queueMetrics(registry, queues, redis);
 const workers = startDeliveryWorkers({
   config,
   connection: redis,
   logger,
   metrics: deliveryMetrics(registry),
+  redis: availability,
 });
-const server = createServer(redis, workers, registry, config.redis.prefix).listen(
-  config.worker.port,
-  config.worker.host,
-  () => {
-    logger.info('listening', {
-      port: config.worker.port,
-      queues: workers.workers.map((w) => w.name),
-    });
-  },
-);
+const server = createHttpServer(createServer(redis, workers, registry, config.redis.prefix));
+void listenOrExit(server, {
+  port: config.worker.port,
+  host: config.worker.host,
+  portSetting: 'WORKER_PORT or worker.port',
+  hostSetting: 'worker.host',
+  logger,
+  details: { queues: workers.workers.map((w) => w.name) },
+});
 
 onShutdown(
   logger,

@@ -1,14 +1,6 @@
 import { maskUrlPassword, type RedisConfig } from '@hookrelay/config';
-import { createRedis, type RedisClient } from '@hookrelay/queue';
+import { createRedis, describeRedis, type RedisClient } from '@hookrelay/queue';
 import { RedisUnavailableError } from './errors.js';
-
-/** The Redis address without its password, for messages. */
-export function describeRedis(config: RedisConfig): string {
-  if (config.cluster?.length) return `cluster ${config.cluster.join(', ')}`;
-  if (config.sentinels?.length)
-    return `sentinels ${config.sentinels.join(', ')} (${config.name ?? ''})`;
-  return maskUrlPassword(config.url, '***');
-}
 
 /**
  * A fail-fast connection for one-shot tools (the CLI): resolves once Redis is ready; rejects with

@@ -1,5 +1,5 @@
 import { Redis, Cluster, type RedisOptions } from 'ioredis';
-import type { RedisConfig } from '@hookrelay/config';
+import { maskUrlPassword, type RedisConfig } from '@hookrelay/config';
 
 export type RedisClient = Redis | Cluster;
 
@@ -18,6 +18,14 @@ function roleOptions(role: ConnectionRole): RedisOptions {
 function hostPort(address: string): { host: string; port: number } {
   const url = new URL(address.includes('://') ? address : `redis://${address}`);
   return { host: url.hostname, port: Number(url.port || 6379) };
+}
+
+/** The Redis address without its password, for messages and logs. */
+export function describeRedis(config: RedisConfig): string {
+  if (config.cluster?.length) return `cluster ${config.cluster.join(', ')}`;
+  if (config.sentinels?.length)
+    return `sentinels ${config.sentinels.join(', ')} (${config.name ?? ''})`;
+  return maskUrlPassword(config.url, '***');
 }
 
 export function createRedis(

@@ -43,9 +43,14 @@ export class EventEnqueuer {
   private readonly flows: FlowProducer;
   private readonly queues: Queue[] = [];
 
+  /**
+   * `onError` hears its queues' errors (watchRedisAvailability's listener in the ingress); BullMQ
+   * prints a stack trace for each error of a queue that has no listener.
+   */
   constructor(
     private readonly config: HookrelayConfig,
     private readonly client: RedisClient,
+    onError?: (error: Error) => void,
   ) {
     for (const handle of openDeliveryQueues(config, client)) {
       this.queues.push(handle.queue);
@@ -58,6 +63,10 @@ export class EventEnqueuer {
       this.targets.set(handle.source, targets);
     }
     this.flows = new FlowProducer({ connection: client, prefix: config.redis.prefix });
+    if (onError) {
+      for (const queue of this.queues) queue.on('error', onError);
+      this.flows.on('error', onError);
+    }
   }
 
   /** Resolves once Redis holds a job for every destination; rejects with QueueUnavailableError otherwise. */

@@ -1,7 +1,7 @@
 export * from './names.js';
 export * from './job.js';
 export { readDeliveryJob, UnreadableJobError } from './read-delivery-job.js';
-export { createRedis, type RedisClient, type ConnectionRole } from './connection.js';
+export { createRedis, describeRedis, type RedisClient, type ConnectionRole } from './connection.js';
 export { baseJobOptions } from './job-options.js';
 export { openDeliveryQueues, type DeliveryQueueHandle } from './delivery-queues.js';
 export {
@@ -26,3 +26,9 @@ export {
   queueClassOf,
 } from './bullmq-internals.js';
 export { settleAll } from './settle-all.js';
+export {
+  watchRedisAvailability,
+  redisConnectionFailure,
+  type RedisAvailability,
+  type AvailabilityLog,
+} from './availability.js';

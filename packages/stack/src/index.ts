@@ -5,11 +5,14 @@ import { verifyPlugin } from '@hookrelay/verifiers';
 import { planDashboardLogin } from './dashboard-login.js';
 import { chooseRedis } from './embedded-redis.js';
 import { ensureLocalEnv } from './local-env.js';
-import { startApp, stopApps, type AppProcess } from './processes.js';
+import { bannerLines, redisStoppedLine } from './banner.js';
+import { awaitListening, startApp, stopApps, type AppProcess } from './processes.js';
 
 /** `npm start`: Redis (embedded when needed), then ingress, worker, dashboard and demo backend; Ctrl-C stops all. */
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const say = (line: string) => process.stdout.write(`[hookrelay] ${line}\n`);
+/** Apps listen before they touch Redis; this only guards against one that hangs while starting. */
+const START_TIMEOUT_MS = 30_000;
 
 const generated = ensureLocalEnv(join(root, '.env'), join(root, '.env.example'));
 if (generated.length)
@@ -66,25 +69,35 @@ const apps: AppProcess[] = ['ingress', 'worker', 'dashboard', 'demo-backend'].ma
   startApp(name, entry(name), env),
 );
 
-say(
-  `ingress      http://127.0.0.1:${config.ingress.port}  (sources: ${config.sources.map((s) => s.paths[0]).join(', ')})`,
-);
-say(`worker       http://127.0.0.1:${config.worker.port}/healthz`);
-say(`dashboard    http://127.0.0.1:${config.dashboard.port}/  (${login.note})`);
-say(`demo backend http://127.0.0.1:${config.demoBackend.port}/deliveries`);
-say('Ctrl-C stops everything.');
-
-let stopping = false;
-async function shutdown(code: number): Promise<never> {
-  if (stopping) process.exit(code);
-  stopping = true;
-  say('stopping…');
-  await stopApps(apps);
-  if (redis.kind === 'embedded') await redis.server.stop();
-  process.exit(code);
+let stopping: Promise<never> | undefined;
+/** Stops the apps, then the embedded Redis; `reason` (why the stack could not start) is the last line. */
+function shutdown(code: number, reason?: string): Promise<never> {
+  stopping ??= (async () => {
+    say('stopping…');
+    await stopApps(apps);
+    if (redis.kind === 'embedded') {
+      await redis.server.stop();
+      say(redisStoppedLine(redis.server.options.dir));
+    }
+    if (reason) process.stderr.write(`[hookrelay] not started: ${reason}\n`);
+    process.exit(code);
+  })();
+  return stopping;
 }
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+// A second Ctrl-C exits at once.
+const onSignal = () => (stopping ? process.exit(0) : void shutdown(0));
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+// The banner only once every app has said it is listening: a port another program holds must
+// stop the stack, not look like success (docs/contract.md §2).
+const started = await awaitListening(apps, START_TIMEOUT_MS);
+if (!started.ok) await shutdown(1, started.reason);
+if (started.ok && !stopping) {
+  const sourcePaths = config.sources.map((s) => s.paths[0]!);
+  for (const line of bannerLines({ bound: started.bound, sourcePaths, dashboardNote: login.note }))
+    say(line);
+}
 for (const app of apps) {
   void app.exited.then((code) => {
     if (!stopping) {

@@ -51,4 +51,19 @@ describe('an app started with an invalid config', () => {
       expect(output).not.toContain(SECRET);
     },
   );
+
+  it('names the file it was given and the line of a YAML mistake, without quoting the file', () => {
+    const file = join(dir, 'other.yaml');
+    writeFileSync(file, `sources:\n  a:\n    verify: { type: hmac, secret: ${SECRET} }}\n`);
+    const result = spawnSync(process.execPath, [app('ingress')], {
+      env: { ...process.env, HOOKRELAY_CONFIG: file },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `${file}:3: not valid YAML (Unexpected flow-map-end token in YAML stream)\n`,
+    );
+    expect(`${result.stdout}${result.stderr}`).not.toContain(SECRET);
+  });
 });

@@ -9,7 +9,7 @@ import {
 } from '@hookrelay/verifiers';
 import type * as Verifiers from '@hookrelay/verifiers';
 import { CliError } from '../src/cli-error.js';
-import { sampleRequest } from '../src/samples.js';
+import { eventTypeNote, sampleRequest } from '../src/samples.js';
 
 // One more verify type, without a sample, to see what `hookrelay send` makes of it.
 vi.mock('@hookrelay/verifiers', async (importOriginal) => {
@@ -78,6 +78,22 @@ describe('built-in sample webhooks', () => {
     expect(JSON.parse(sampleRequest('paystack', 'transfer.success').body.toString())).toMatchObject(
       { event: 'transfer.success' },
     );
+  });
+
+  it('say when --event changes only the label, and refuse it where the provider names no type', () => {
+    for (const type of ['push', 'pull_request', 'issues', 'ping'])
+      expect(eventTypeNote('github', type), type).toBeUndefined();
+    expect(eventTypeNote('stripe', 'charge.refunded')).toBeUndefined();
+    expect(eventTypeNote('github', 'not.a.thing')).toBe(
+      'no github sample for "not.a.thing": sending the push sample with its event type set to "not.a.thing"',
+    );
+    expect(eventTypeNote('svix', 'user.created')).toBe(
+      'no standard-webhooks sample for "user.created": sending the invoice.paid sample with its event type set to "user.created"',
+    );
+    for (const type of ['cinetpay', 'twilio'])
+      expect(() => eventTypeNote(type, 'sms.received')).toThrow(
+        `${type} webhooks name no event type, so --event does not apply`,
+      );
   });
 
   it('are payments in XOF where the provider serves West Africa', () => {

@@ -1,9 +1,12 @@
 export {
   loadConfig,
   loadConfigOrExit,
+  loadConfigAsWritten,
   parseConfig,
+  parseConfigAsWritten,
   configPath,
   ConfigError,
+  type ConfigAsWritten,
   type LoadOptions,
   type ParseOptions,
 } from './load.js';

@@ -196,13 +196,21 @@ function sourceSchema(verify: VerifyPlugin) {
 }
 
 /**
- * Every path of every source (its `path` and `/webhooks/<name>`) belongs to one source. Runs even
- * when other keys are invalid, so all problems come at once: `sources` may hold anything here.
+ * Source names follow the naming rule, and every path of every source (its `path` and
+ * `/webhooks/<name>`) belongs to one source. Runs even when other keys are invalid, so all problems
+ * come at once: `sources` may hold anything here. (A record's own key check would report only
+ * "Invalid key in record", and skip that source's other problems.)
  */
-function checkRoutes(sources: unknown, ctx: z.RefinementCtx) {
+function checkSources(sources: unknown, ctx: z.RefinementCtx) {
   if (typeof sources !== 'object' || sources === null) return;
   const owners = new Map<string, string>();
   for (const [name, source] of Object.entries(sources)) {
+    if (!NAME.test(name))
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'source names use lowercase letters, digits, - and _',
+      });
     const own: unknown = (source as { path?: unknown } | null)?.path;
     const path = typeof own === 'string' ? own : undefined;
     if (path && RESERVED_PATHS.includes(path))
@@ -327,11 +335,8 @@ export function createConfigSchema(verify: VerifyPlugin = typeOnly) {
         timeout: ms(10_000),
       }).prefault({}),
       sources: z
-        .record(
-          z.string().regex(NAME, 'source names use lowercase letters, digits, - and _'),
-          sourceSchema(verify),
-        )
-        .superRefine(checkRoutes, { when: () => true }),
+        .record(z.string(), sourceSchema(verify))
+        .superRefine(checkSources, { when: () => true }),
     })
     .transform(({ defaults, sources, ...sections }, ctx) => {
       // zod runs transforms past an unknown key; a file with any problem is not resolved.

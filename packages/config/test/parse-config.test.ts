@@ -333,9 +333,29 @@ sources:
     expect(problems).toEqual(['sources.a.verify.type: required']);
   });
 
-  it('reports YAML syntax errors with a line number', () => {
+  it('reports YAML syntax errors with the file, the line and the reason, quoting none of the file', () => {
+    const text = 'sources:\n  a: { secret: "s3cret-value" }}\n';
+    const named = () => parseWithPlugin(text, {}, { file: 'other.yaml' });
+    expect(named).toThrow(ConfigError);
+    expect(() => named()).toThrow(
+      /^invalid hookrelay config:\nother\.yaml:2: not valid YAML \(Unexpected flow-map-end token in YAML stream\)$/,
+    );
+    // Without a file, a neutral name: the text may not come from hookrelay.yaml.
     expect(problemsOf('sources:\n  a: [unclosed\n')).toEqual([
-      expect.stringMatching(/^hookrelay\.yaml(:\d+)?: not valid YAML$/),
+      expect.stringMatching(/^config:3: not valid YAML \(Flow sequence .*\)$/),
+    ]);
+    expect(problemsOf(text).join()).not.toContain('s3cret');
+  });
+
+  it('states the naming rule for a source name it refuses, and the source’s other problems too', () => {
+    expect(
+      problemsOf(`sources:
+  Stripe: { verify: { type: stripe, secret: s }, destination: { url: nowhere } }
+  ok_name-2: { verify: { type: none }, destination: { url: "http://x" } }
+`),
+    ).toEqual([
+      'sources.Stripe.destination.url: expected an http(s) URL',
+      'sources.Stripe: source names use lowercase letters, digits, - and _',
     ]);
   });
 });

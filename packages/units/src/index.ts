@@ -25,6 +25,20 @@ export function parseSize(input: string | number): number | undefined {
   return Math.round(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
 }
 
+/** `value` in the largest unit that divides it; a value no unit divides (0, a fraction) stays a number. */
+function inUnits(value: number, units: Record<string, number>): string | number {
+  for (const [unit, factor] of Object.entries(units).reverse())
+    if (value !== 0 && value % factor === 0) return `${value / factor}${unit}`;
+  return value;
+}
+
+/** The inverse of `parseDuration`, for printing a config: `800ms`, `30s`, `1d`. */
+export const formatDuration = (ms: number): string | number => inUnits(ms, DURATION_UNITS);
+
+/** The inverse of `parseSize`, for printing a config: `2kb`, `1mb`, else a number of bytes. */
+export const formatSize = (bytes: number): string | number =>
+  inUnits(bytes, { kb: SIZE_UNITS.kb!, mb: SIZE_UNITS.mb! });
+
 export const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === undefined) {

@@ -29,7 +29,7 @@ export {
   type PaypalConfig,
   type PaypalVerifierOptions,
 } from './providers/paypal.js';
-export { REDACTED_HEADERS, sampleRequest } from './provider-material.js';
+export { REDACTED_HEADERS, sampleEventTypes, sampleRequest } from './provider-material.js';
 export { bodyHmacProvider, type BodyHmac, type BodyHmacScheme } from './body-hmac.js';
 export { timestampedHmacProvider, type TimestampedHmacScheme } from './timestamped-hmac.js';
 export {

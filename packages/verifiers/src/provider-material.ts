@@ -23,3 +23,14 @@ export function sampleRequest(
   if (!sample) throw new Error(`verify type "${verifyType}" has no sample webhook`);
   return sample.build(eventType ?? sample.eventType, now);
 }
+
+/**
+ * The event types `verifyType`'s sample has a payload of its own for, its default first; empty when
+ * its provider's webhooks name no event type. Another type gets the default payload, relabelled.
+ */
+export function sampleEventTypes(verifyType: string): readonly string[] {
+  const { sample } = providerFor(verifyType);
+  if (sample?.eventType === undefined) return [];
+  const others = (sample.eventTypes ?? []).filter((type) => type !== sample.eventType);
+  return [sample.eventType, ...others];
+}

@@ -28,6 +28,11 @@ export function formSample(
   };
 }
 
+/** The payload maker of `type`, else of `fallback`: another type changes only the label (README "CLI"). */
+export function makerOf<T>(makers: Readonly<Record<string, T>>, type: string, fallback: string): T {
+  return (Object.hasOwn(makers, type) ? makers[type] : makers[fallback])!;
+}
+
 /** The test config of a provider keyed with a `secret` list: `{ type, secret: [...] }`. */
 export function secretTestConfig(
   type: string,

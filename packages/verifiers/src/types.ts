@@ -79,11 +79,17 @@ export interface ProviderSample {
   /** The event type of a sample when none is asked for; absent when the provider's webhooks name none. */
   readonly eventType?: string;
   /**
+   * The event types `build` has a payload of its own for, `eventType` among them; default
+   * `eventType` alone. Any other type asked for gets the `eventType` payload with only its type
+   * label changed.
+   */
+  readonly eventTypes?: readonly string[];
+  /**
    * Where the sample's id and type are, for a provider without default `event` locations (a source of
    * that type names them in `event:`).
    */
   readonly event?: EventLocations;
-  /** A new event (fresh ids, so that a repeat is not a duplicate) of the type asked for, else `eventType`. */
+  /** A new event (fresh ids and content, so that a repeat is not a duplicate) of the type asked for, else `eventType`. */
   readonly build: (eventType: string | undefined, now: Date) => SampleRequest;
 }
 

@@ -6,6 +6,7 @@ import {
   PROVIDERS,
   providerFor,
   REDACTED_HEADERS,
+  sampleEventTypes,
   sampleRequest,
   signRequest,
   verifyConfigSchema,
@@ -154,3 +155,64 @@ describe.each(PROVIDERS.filter((provider) => provider.sample).map((p) => [p.type
     }
   },
 );
+
+describe.each(
+  PROVIDERS.flatMap((provider) =>
+    sampleEventTypes(provider.type).map(
+      (eventType) => [provider.type, eventType, provider] as const,
+    ),
+  ),
+)('the %s sample of %s', (type, eventType, provider) => {
+  const locations = provider.event ?? provider.sample!.event ?? {};
+  const config = verifyConfigSchema.parse(
+    provider.testConfig.verify(provider.testConfig.secrets.slice(-1)),
+  );
+  const made = () => {
+    const request = sampleRequest(type, eventType, new Date(NOW_MS));
+    const signature = provider.sign
+      ? signRequest(config, request.body, { nowMs: NOW_MS, url: URL_CALLED })
+      : {};
+    const headers = { 'content-type': request.contentType, ...request.headers, ...signature };
+    return incoming(request.body, headers, URL_CALLED);
+  };
+
+  it('carries its type where the provider puts it, and new content each time', () => {
+    expect(eventField(locations.type, made(), provider.bodyFormat)).toBe(eventType);
+    expect(made().body.equals(made().body)).toBe(false);
+  });
+
+  if (provider.sign) {
+    it('passes its verifier once signed by hookrelay', async () => {
+      expect(await createVerifier(config).verify(made(), NOW_MS)).toMatchObject({ ok: true });
+    });
+  }
+});
+
+describe('sample event types', () => {
+  it('list the default type first, and are empty where the provider names no type', () => {
+    for (const { type, sample } of PROVIDERS) {
+      const types = sampleEventTypes(type);
+      expect(types[0], type).toBe(sample!.eventType);
+      expect(new Set(types).size, type).toBe(types.length);
+    }
+    expect(sampleEventTypes('twilio')).toEqual([]);
+    expect(sampleEventTypes('github')).toEqual(['push', 'pull_request', 'issues', 'ping']);
+    expect(sampleEventTypes('stripe')).toEqual(
+      expect.arrayContaining(['payment_intent.succeeded', 'charge.refunded', 'invoice.paid']),
+    );
+  });
+
+  it('give each type of its own a payload of its own, and any other type the default payload', () => {
+    const body = (type: string, eventType?: string) =>
+      JSON.parse(sampleRequest(type, eventType).body.toString()) as Record<string, unknown>;
+    const keys = (value: unknown) => Object.keys(value as object).sort();
+    expect(keys(body('github', 'pull_request'))).toContain('pull_request');
+    expect(keys(body('github', 'not.a.thing'))).toEqual(keys(body('github')));
+    expect(keys(body('github', 'constructor'))).toEqual(keys(body('github')));
+    const object = (eventType?: string) =>
+      (body('stripe', eventType).data as { object: object }).object;
+    expect(object('checkout.session.completed')).toMatchObject({ object: 'checkout.session' });
+    expect(object('charge.refunded')).toMatchObject({ object: 'charge', refunded: true });
+    expect(keys(object('not.a.thing'))).toEqual(keys(object()));
+  });
+});

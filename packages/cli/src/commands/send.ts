@@ -4,7 +4,7 @@ import type { HookrelayConfig, SourceConfig } from '@hookrelay/config';
 import { providerFor, signRequest } from '@hookrelay/verifiers';
 import { CliError } from '../cli-error.js';
 import type { Output } from '../output.js';
-import { sampleRequest, type SampleRequest } from '../samples.js';
+import { eventTypeNote, sampleRequest, type SampleRequest } from '../samples.js';
 
 export interface SendOptions {
   readonly file?: string;
@@ -17,6 +17,8 @@ export interface SendResult {
   readonly url: string;
   readonly status: number;
   readonly body: unknown;
+  /** Set when `--event` named a type the provider has no sample of: only the label changed. */
+  readonly note?: string;
 }
 
 function findSource(config: HookrelayConfig, name: string): SourceConfig {
@@ -72,6 +74,7 @@ export async function send(
   const request = options.file
     ? requestFromFile(options.file, options.contentType)
     : sampleRequest(source.verify.type, options.event);
+  const note = options.event ? eventTypeNote(source.verify.type, options.event) : undefined;
   const url = `${(options.url ?? ingressBaseUrl(config)).replace(/\/$/, '')}${source.paths[0]}`;
   const headers = {
     'content-type': options.contentType ?? request.contentType,
@@ -93,11 +96,12 @@ export async function send(
   } catch {
     // Not JSON: shown as text.
   }
-  return { url, status: response.status, body };
+  return { url, status: response.status, body, ...(note && { note }) };
 }
 
 export function printSendResult(result: SendResult, output: Output): void {
   if (output.json) return output.data(result);
+  if (result.note) output.progress.write(`hookrelay: ${result.note}\n`);
   output.line(`POST ${result.url}`);
   output.line(
     `${result.status} ${typeof result.body === 'string' ? result.body : JSON.stringify(result.body)}`,

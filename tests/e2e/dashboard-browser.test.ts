@@ -72,7 +72,7 @@ sources:
     await page.getByRole('link', { name: /^FAILED/ }).click();
     await page.getByRole('link', { name: id }).click();
     await page.waitForURL(new RegExp(`/queue/${QUEUE.replaceAll('.', '\\.')}/${id}`));
-    await page.getByText('HTTP 503 (attempt 2 of 2)').first().waitFor();
+    await page.getByText('HTTP 503 from the backend, attempt 2 of 2').first().waitFor();
     await page.getByText('Logs', { exact: true }).click();
     await page.getByText('"outcome":"dead"').first().waitFor();
     await page.screenshot({ path: `${ARTIFACTS}dashboard-dead-letter.png`, fullPage: true });

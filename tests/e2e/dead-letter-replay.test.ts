@@ -77,7 +77,8 @@ sources:
       eventType: 'order.paid',
       attemptsMade: 2,
       lastStatus: 500,
-      lastError: 'HTTP 500 (attempt 2 of 2)',
+      lastError: 'HTTP 500 from the backend, attempt 2 of 2',
+      eventId: expect.stringMatching(/^order-\d+$/),
       attempts: [
         expect.objectContaining({ attempt: 1, status: 500, outcome: 'retry' }),
         expect.objectContaining({ attempt: 2, status: 500, outcome: 'dead' }),
@@ -85,6 +86,56 @@ sources:
       replays: [],
     });
     expect(ids).toContain(list[0]!.id);
+    // Stored as the outcome line alone: no stack for Bull Board or anyone reading Redis.
+    const stored = await relay.queue('orders').getJob(ids[1]!);
+    expect([stored!.failedReason, stored!.stacktrace]).toEqual([
+      'HTTP 500 from the backend, attempt 2 of 2',
+      [],
+    ]);
+  });
+
+  it("finds a dead letter by the provider's id, and refuses a filter it does not know", async () => {
+    const byEventId = await dashboard.api('/api/dead-letters?eventId=order-7');
+    expect(byEventId.body).toEqual({
+      total: 1,
+      deadLetters: [expect.objectContaining({ id: ids[7], eventId: 'order-7' })],
+    });
+    const byEitherId = await dashboard.api('/api/dead-letters?source=orders&id=order-7');
+    expect((byEitherId.body.deadLetters as { id: string }[]).map((d) => d.id)).toEqual([ids[7]]);
+    const bogus = await dashboard.api('/api/dead-letters?bogus=1&eventId=order-7');
+    expect([bogus.status, bogus.body]).toEqual([
+      400,
+      {
+        error: {
+          code: 'invalid_filter',
+          message: 'unknown filter bogus: it takes source, limit, id, eventId',
+        },
+      },
+    ]);
+    const dryRun = await dashboard.api('/api/dead-letters/replay', {
+      ids: ['order-7', ids[8], 'order-404'],
+      dryRun: true,
+    });
+    expect(dryRun.body).toEqual({ wouldReplay: 2, unmatched: ['order-404'] });
+  });
+
+  it('lists a dead letter stored with a stack trace (by an earlier hookrelay) as its outcome line', async () => {
+    const id = ids[9]!;
+    const queue = relay.queue('orders');
+    const frames = '\n    at Worker.processFn (file:///app/apps/worker/dist/processor.js:55:19)';
+    await dashboard.ops.queues.connection.hset(queue.toKey(id), {
+      failedReason: 'HTTP 500 (attempt 2 of 2)',
+      stacktrace: JSON.stringify([`UnrecoverableError: HTTP 500 (attempt 2 of 2)${frames}`]),
+    });
+    const listed = await dashboard.api(`/api/dead-letters?id=${id}`);
+    expect(listed.body.deadLetters).toEqual([
+      expect.objectContaining({ lastError: 'HTTP 500 (attempt 2 of 2)' }),
+    ]);
+    const board = await dashboard.api(`/api/queues/delivery.orders.default/${id}`);
+    expect(board.body.job).toMatchObject({
+      failedReason: 'HTTP 500 (attempt 2 of 2)',
+      stacktrace: [],
+    });
   });
 
   it('a dry run reports how many would be replayed and changes nothing', async () => {
@@ -208,6 +259,24 @@ sources:
     });
   });
 
+  it("replays one event by the provider's id as well as by hookrelay's", async () => {
+    const { status, body } = await dashboard.api('/api/events/order-105/replay', {});
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      id: expect.stringMatching(/^evt_/),
+      replayed: 1,
+      deliveries: [{ source: 'orders', destination: 'default', from: 'delivered' }],
+    });
+    const again = await waitFor(
+      () => (delivered(body.id as string).length === 2 ? delivered(body.id as string) : undefined),
+      { what: 'the event delivered again' },
+    );
+    expect(again.map((d) => (JSON.parse(d.body) as { id: string }).id)).toEqual([
+      'order-105',
+      'order-105',
+    ]);
+  });
+
   it('answers errors as JSON with a code: unknown source or event 404, bad filter or body 400, event still on its way 409', async () => {
     const cases: [string, unknown, number, string][] = [
       ['/api/sources/nope/pause', {}, 404, 'unknown_source'],
@@ -220,6 +289,8 @@ sources:
       ['/api/dead-letters/replay', { ids: 'evt_1' }, 400, 'invalid_filter'],
       ['/api/dead-letters?limit=lots', undefined, 400, 'invalid_filter'],
       ['/api/dead-letters?limit=100000', undefined, 400, 'invalid_filter'],
+      ['/api/dead-letters?eventid=order-1', undefined, 400, 'invalid_filter'],
+      ['/api/sources?source=orders', undefined, 400, 'invalid_filter'],
     ];
     for (const [path, body, status, code] of cases) {
       const answer = await dashboard.api(path, body);

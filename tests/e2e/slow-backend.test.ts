@@ -67,8 +67,8 @@ sources:${source('trickle', '{ url: ${ANSWERS_URL}/trickle, timeout: 2s }', '{ a
     expect(job.returnvalue).toBeFalsy();
     const timedOut = { at: expect.any(Number), durationMs: expect.any(Number) };
     expect(await attemptsOf('trickle', id)).toEqual([
-      { ...timedOut, attempt: 1, error: 'timeout after 2000 ms', outcome: 'retry' },
-      { ...timedOut, attempt: 2, error: 'timeout after 2000 ms', outcome: 'dead' },
+      { ...timedOut, attempt: 1, error: 'timeout after 2 s', outcome: 'retry' },
+      { ...timedOut, attempt: 2, error: 'timeout after 2 s', outcome: 'dead' },
     ]);
     for (const attempt of await attemptsOf('trickle', id)) {
       expect(attempt.durationMs).toBeGreaterThanOrEqual(1_900);
@@ -87,7 +87,7 @@ sources:${source('trickle', '{ url: ${ANSWERS_URL}/trickle, timeout: 2s }', '{ a
     }
     expect(loggedFor('delivered', id)).toEqual([]);
     expect(loggedFor('dead-lettered', id)).toEqual([
-      expect.objectContaining({ reason: 'timeout after 2000 ms', attempts: 2 }),
+      expect.objectContaining({ reason: 'timeout after 2 s, attempt 2 of 2', attempts: 2 }),
     ]);
   });
 
@@ -123,8 +123,8 @@ sources:${source('trickle', '{ url: ${ANSWERS_URL}/trickle, timeout: 2s }', '{ a
     expect(answers.hitsOn('/big-error')).toHaveLength(2);
     const attempts = await attemptsOf('big-error', id);
     expect(attempts.map((a) => [a.attempt, a.status, a.error, a.outcome])).toEqual([
-      [1, 500, 'HTTP 500', 'retry'],
-      [2, 500, 'HTTP 500', 'dead'],
+      [1, 500, 'HTTP 500 from the backend', 'retry'],
+      [2, 500, 'HTTP 500 from the backend', 'dead'],
     ]);
     for (const attempt of attempts) {
       expect(Buffer.byteLength(attempt.response ?? '')).toBeLessThanOrEqual(4096);

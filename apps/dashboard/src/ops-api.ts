@@ -1,6 +1,11 @@
 import { Router, type Request } from 'express';
 import type { Logger } from '@hookrelay/logger';
-import { InvalidFilterError, parseReplayRequest, type Ops } from '@hookrelay/ops';
+import {
+  DEAD_LETTER_FILTERS,
+  InvalidFilterError,
+  parseReplayRequest,
+  type Ops,
+} from '@hookrelay/ops';
 import { requireJsonBody } from './json-body.js';
 
 function optionalQuery(request: Request, name: string): string | undefined {
@@ -8,6 +13,15 @@ function optionalQuery(request: Request, name: string): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string') throw new InvalidFilterError(`${name}: give it once`);
   return value;
+}
+
+/** A filter this route does not know is refused, never ignored: ignoring it would answer with everything. */
+function onlyQuery(request: Request, known: readonly string[]): void {
+  const unknown = Object.keys(request.query).filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    const expected = known.length > 0 ? `it takes ${known.join(', ')}` : 'it takes none';
+    throw new InvalidFilterError(`unknown filter ${unknown.join(', ')}: ${expected}`);
+  }
 }
 
 function limitOf(request: Request): number | undefined {
@@ -26,15 +40,19 @@ export function opsApi(ops: Ops, logger: Logger): Router {
   // Only the route that takes a body parses one: Bull Board's API, behind this router, parses its own.
   const jsonBody = requireJsonBody('256kb');
 
-  api.get('/api/sources', async (_request, response) => {
+  api.get('/api/sources', async (request, response) => {
+    onlyQuery(request, []);
     response.json({ sources: await ops.sourceCounts() });
   });
 
   api.get('/api/dead-letters', async (request, response) => {
+    onlyQuery(request, DEAD_LETTER_FILTERS);
     response.json(
       await ops.listDeadLetters({
         source: optionalQuery(request, 'source'),
         limit: limitOf(request),
+        id: optionalQuery(request, 'id'),
+        eventId: optionalQuery(request, 'eventId'),
       }),
     );
   });
@@ -43,16 +61,20 @@ export function opsApi(ops: Ops, logger: Logger): Router {
     const replayRequest = parseReplayRequest(request.body);
     const outcome = await ops.replayDeadLetters(replayRequest);
     const { ids, ...filter } = replayRequest;
+    const { searched: _searched, unmatched, ...counts } = outcome;
     logger.info(outcome.dryRun ? 'replay dry run' : 'dead letters replayed', {
       ...filter,
       ids: ids?.length,
-      ...outcome,
+      ...counts,
+      unmatched: unmatched.length || undefined,
     });
-    response.json(
-      outcome.dryRun
+    // `unmatched`: the ids (ours or the provider's) that no dead event answers to, when there are any.
+    response.json({
+      ...(outcome.dryRun
         ? { wouldReplay: outcome.wouldReplay }
-        : { replayed: outcome.replayed, skipped: outcome.skipped },
-    );
+        : { replayed: outcome.replayed, skipped: outcome.skipped }),
+      ...(unmatched.length > 0 ? { unmatched } : {}),
+    });
   });
 
   api.post('/api/events/:id/replay', async (request, response) => {

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { parseRetryAfter } from './backoff.js';
 import type { DeliveryRequest } from './delivery-request.js';
+import { connectionFailure, httpFailure, timeoutFailure } from './failure-text.js';
 import { answerText, readAnswerPrefix } from './read-answer.js';
 
 /**
@@ -47,17 +48,14 @@ function describeError(
   deadlinePassed: boolean,
 ): { error: string; failure: 'timeout' | 'connection_error' } {
   // Our own deadline decides, whatever error it surfaced as (axios cancel, destroyed stream).
-  if (deadlinePassed) return { error: `timeout after ${timeoutMs} ms`, failure: 'timeout' };
+  if (deadlinePassed) return { error: timeoutFailure(timeoutMs), failure: 'timeout' };
   if (error instanceof AxiosError) {
     if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')
-      return { error: `timeout after ${timeoutMs} ms`, failure: 'timeout' };
-    return {
-      error: error.code ? `connection error ${error.code}` : error.message,
-      failure: 'connection_error',
-    };
+      return { error: timeoutFailure(timeoutMs), failure: 'timeout' };
+    return { error: connectionFailure(error.code, error.message), failure: 'connection_error' };
   }
   return {
-    error: error instanceof Error ? error.message : String(error),
+    error: connectionFailure(undefined, error instanceof Error ? error.message : String(error)),
     failure: 'connection_error',
   };
 }
@@ -70,7 +68,7 @@ function classify(
 ): AttemptResult {
   const status = answer.status;
   if (status >= 200 && status < 300) return { kind: 'delivered', status, durationMs, response };
-  const error = `HTTP ${status}`;
+  const error = httpFailure(status);
   if (!isRetriedStatus(status)) return { kind: 'reject', status, error, durationMs, response };
   const retryAfterMs =
     status === 429 || status === 503

@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { AxiosInstance } from 'axios';
 import type { DestinationConfig, SourceConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
@@ -11,7 +11,8 @@ import {
 } from '@hookrelay/queue';
 import { deliver } from './deliver.js';
 import { buildDeliveryRequest } from './delivery-request.js';
-import { RetryableDeliveryError } from './errors.js';
+import { deadLetter, RetryableDeliveryError } from './errors.js';
+import { failureLine, unreadableLine } from './failure-text.js';
 import type { RelaySigner } from './relay-signature.js';
 
 export interface ProcessorContext {
@@ -46,14 +47,15 @@ function readJob(
       destination: destination.name,
       reason: error.message,
     });
-    throw new UnrecoverableError(error.message);
+    throw deadLetter(unreadableLine(error.message));
   }
 }
 
 /**
  * One attempt of one delivery. Records the attempt in the job log (kept with the job when it is
  * dead-lettered), then returns, throws RetryableDeliveryError (BullMQ retries with our backoff), or
- * throws UnrecoverableError (straight to the dead-letter set).
+ * throws UnrecoverableError (straight to the dead-letter set). What it throws is the failure line
+ * BullMQ stores as the job's `failedReason` (see failure-text.ts), without a stack.
  */
 export function createProcessor(context: ProcessorContext) {
   const { source, destination, client, logger, metrics } = context;
@@ -105,14 +107,18 @@ export function createProcessor(context: ProcessorContext) {
       logger.info('delivered', { ...meta, latencyMs });
       return { status: result.status, attempt, durationMs: result.durationMs };
     }
+    const reason = failureLine(
+      result.error,
+      result.kind === 'reject' ? { kind: 'rejected' } : { kind: 'retryable', attempt, maxAttempts },
+    );
     if (final) {
       metrics.deadLettered(source.name, destination.name);
-      logger.error('dead-lettered', { ...meta, reason: result.error, attempts: attempt });
-      throw new UnrecoverableError(`${result.error} (attempt ${attempt} of ${maxAttempts})`);
+      logger.error('dead-lettered', { ...meta, reason, attempts: attempt });
+      throw deadLetter(reason);
     }
-    logger.warn('delivery attempt failed', { ...meta, reason: result.error });
+    logger.warn('delivery attempt failed', { ...meta, reason });
     throw new RetryableDeliveryError(
-      result.error,
+      reason,
       result.kind === 'retry' ? result.retryAfterMs : undefined,
     );
   };

@@ -88,7 +88,11 @@ describe('deliver', () => {
       response.writeHead(500).end('e'.repeat(300 * 1024)),
     );
     const result = await deliver(client, request(failing.url), 5_000);
-    expect(result).toMatchObject({ kind: 'retry', status: 500, error: 'HTTP 500' });
+    expect(result).toMatchObject({
+      kind: 'retry',
+      status: 500,
+      error: 'HTTP 500 from the backend',
+    });
     expect(result.response).toBe('e'.repeat(4096));
     expect(result).not.toHaveProperty('failure');
   });
@@ -114,7 +118,7 @@ describe('deliver', () => {
     expect(await deliver(client, request(refusing.url), 5_000)).toMatchObject({
       kind: 'reject',
       status: 400,
-      error: 'HTTP 400',
+      error: 'HTTP 400 from the backend',
       response: '',
     });
   });
@@ -126,7 +130,7 @@ describe('deliver', () => {
     expect(result).toMatchObject({
       kind: 'retry',
       failure: 'connection_error',
-      error: 'connection error ECONNREFUSED',
+      error: 'connection refused (ECONNREFUSED)',
     });
     expect(result).not.toHaveProperty('status');
     expect(result).not.toHaveProperty('response');

@@ -1,9 +1,12 @@
+import { Readable } from 'node:stream';
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { AxiosInstance } from 'axios';
+import { AxiosError, type AxiosInstance } from 'axios';
 import { describe, expect, it } from 'vitest';
 import type { DestinationConfig, SourceConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
 import type { DeliveryMetrics } from '@hookrelay/metrics';
+import type { AttemptRecord } from '@hookrelay/queue';
+import { RetryableDeliveryError } from '../src/errors.js';
 import { createProcessor } from '../src/processor.js';
 
 /** A processor whose HTTP client fails the test if anything is sent. */
@@ -34,7 +37,7 @@ describe('the delivery processor reading job data', () => {
     const attempt = processorWith(deadLettered, logged)(job as unknown as Job);
     await expect(attempt).rejects.toBeInstanceOf(UnrecoverableError);
     await expect(attempt).rejects.toThrow(
-      'job data version 2 is not one this hookrelay reads (0 to 1)',
+      'job data version 2 is not one this hookrelay reads (0 to 1) — not attempted',
     );
     expect(deadLettered).toEqual(['shop/default']);
     expect(logged).toEqual([
@@ -43,5 +46,98 @@ describe('the delivery processor reading job data', () => {
         expect.objectContaining({ id: 'evt_future', reason: expect.stringContaining('version 2') }),
       ],
     ]);
+  });
+});
+
+/** A processor whose backend answers `answer` (a status, or an axios error such as a refused connection). */
+function answering(answer: number | AxiosError) {
+  const post = () =>
+    typeof answer === 'number'
+      ? Promise.resolve({ status: answer, headers: {}, data: Readable.from([]) })
+      : Promise.reject(answer);
+  const quiet = () => undefined;
+  return createProcessor({
+    source: { name: 'shop', verify: { type: 'none' }, format: 'json' } as unknown as SourceConfig,
+    destination: {
+      name: 'default',
+      url: 'http://backend.invalid/hook',
+      format: 'raw',
+      headers: {},
+      timeoutMs: 10_000,
+    } as unknown as DestinationConfig,
+    client: { post } as unknown as AxiosInstance,
+    logger: { info: quiet, warn: quiet, error: quiet } as unknown as Logger,
+    metrics: { attempt: quiet, delivered: quiet, deadLettered: quiet } as DeliveryMetrics,
+    now: Date.now,
+  });
+}
+
+/** A job at its `attempt`-th attempt of `attempts`, recording its attempt log in `log`. */
+function jobAt(attempt: number, attempts: number, log: AttemptRecord[]): Job {
+  const data = {
+    version: 1,
+    id: 'evt_1',
+    source: 'shop',
+    destination: 'default',
+    requestId: 'req',
+    receivedAt: Date.now(),
+    eventId: 'TX-3001',
+    headers: {},
+    body: '{}',
+    bodyEncoding: 'utf8',
+  };
+  const record = (line: string) => void log.push(JSON.parse(line) as AttemptRecord);
+  return {
+    id: 'evt_1',
+    data,
+    attemptsMade: attempt - 1,
+    opts: { attempts },
+    log: record,
+  } as unknown as Job;
+}
+
+describe('what a failed attempt says (README "Operating hookrelay")', () => {
+  const failure = async (answer: number | AxiosError, attempt: number, attempts: number) => {
+    const log: AttemptRecord[] = [];
+    const error = await answering(answer)(jobAt(attempt, attempts, log)).then(
+      () => expect.fail('the attempt should fail'),
+      (thrown: unknown) => thrown as Error,
+    );
+    return { error, log };
+  };
+
+  it('a non-retried status dead-letters at once, saying so, with no stack and no "n of m"', async () => {
+    const { error, log } = await failure(400, 1, 10);
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect(error.message).toBe('HTTP 400 from the backend — not retried');
+    expect(error.stack).toBeUndefined();
+    expect(log).toEqual([
+      expect.objectContaining({ status: 400, error: 'HTTP 400 from the backend', outcome: 'dead' }),
+    ]);
+  });
+
+  it('a retryable failure counts its attempts, and the last one dead-letters', async () => {
+    const retried = await failure(503, 3, 10);
+    expect(retried.error).toBeInstanceOf(RetryableDeliveryError);
+    expect(retried.error.message).toBe('HTTP 503 from the backend, attempt 3 of 10');
+    expect(retried.error.stack).toBeUndefined();
+    const last = await failure(503, 10, 10);
+    expect(last.error).toBeInstanceOf(UnrecoverableError);
+    expect(last.error.message).toBe('HTTP 503 from the backend, attempt 10 of 10');
+    expect(last.error.stack).toBeUndefined();
+    expect(last.log[0]).toMatchObject({ error: 'HTTP 503 from the backend', outcome: 'dead' });
+  });
+
+  it('timeouts and refused connections read as such, with the timeout in seconds', async () => {
+    const timeout = await failure(new AxiosError('timeout', 'ECONNABORTED'), 10, 10);
+    expect(timeout.error.message).toBe('timeout after 10 s, attempt 10 of 10');
+    const refused = await failure(new AxiosError('connect', 'ECONNREFUSED'), 3, 3);
+    expect(refused.error.message).toBe('connection refused (ECONNREFUSED), attempt 3 of 3');
+    expect(refused.log[0]).toMatchObject({ error: 'connection refused (ECONNREFUSED)' });
+  });
+
+  it('with a single attempt configured, a retryable failure says retries are off, not "1 of 1"', async () => {
+    const { error } = await failure(500, 1, 1);
+    expect(error.message).toBe('HTTP 500 from the backend — not retried (retry.attempts is 1)');
   });
 });

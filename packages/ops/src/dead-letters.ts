@@ -3,6 +3,7 @@ import { readDeliveryJob, UnreadableJobError, type AttemptRecord } from '@hookre
 import type { DeliveryQueue, DeliveryQueues } from './delivery-queues.js';
 import { InvalidFilterError } from './errors.js';
 import { parseHistory, type ReplayRecord } from './history.js';
+import { matchDead } from './provider-ids.js';
 
 export const DEFAULT_DEAD_LETTER_LIMIT = 100;
 export const MAX_DEAD_LETTER_LIMIT = 1_000;
@@ -13,12 +14,14 @@ export interface DeadLetter {
   readonly id: string;
   readonly source: string;
   readonly destination: string;
+  /** The provider's event id, as the source's `event.id` (or the provider's own place for it) reads it. */
   readonly eventId: string | null;
   readonly eventType: string | null;
   readonly receivedAt: string;
   readonly deadAt: string | null;
   /** Attempts made since the last replay (or since it was received). */
   readonly attemptsMade: number;
+  /** What became of the last attempt, one line: `HTTP 400 from the backend — not retried`. */
   readonly lastError: string | null;
   readonly lastStatus: number | null;
   /** Every attempt, including those before earlier replays. */
@@ -27,7 +30,7 @@ export interface DeadLetter {
 }
 
 export interface DeadLetterPage {
-  /** Dead events in the selected queues, all of them (the list holds at most `limit`). */
+  /** Dead events in the selected queues that match, all of them (the list holds at most `limit`). */
   readonly total: number;
   /** Most recently dead first. */
   readonly deadLetters: DeadLetter[];
@@ -36,7 +39,14 @@ export interface DeadLetterPage {
 export interface DeadLetterQuery {
   readonly source?: string;
   readonly limit?: number;
+  /** A hookrelay id (`evt_…`) or a provider event id. */
+  readonly id?: string;
+  /** A provider event id only. */
+  readonly eventId?: string;
 }
+
+/** The filters GET /api/dead-letters takes, for refusing any other. */
+export const DEAD_LETTER_FILTERS = ['source', 'limit', 'id', 'eventId'] as const;
 
 function isoOrNull(ms: number | undefined): string | null {
   return ms ? new Date(ms).toISOString() : null;
@@ -70,6 +80,7 @@ async function describe(
     ...eventOf(job),
     deadAt: isoOrNull(job.finishedOn),
     attemptsMade: job.attemptsMade,
+    // Already one line: ReplayableJob presents every stored failure that way.
     lastError: job.failedReason || null,
     lastStatus: attempts.at(-1)?.status ?? null,
     attempts,
@@ -85,13 +96,44 @@ export function checkLimit(limit: number | undefined): number {
   return limit;
 }
 
-/** Dead events of one source (or all), with their last error and full attempt history, newest first. */
+/** The dead jobs answering to `id` and to `eventId` (both, when both are given). */
+async function matching(
+  queues: DeliveryQueues,
+  entries: readonly DeliveryQueue[],
+  { id, eventId }: DeadLetterQuery,
+): Promise<{ job: Job; entry: DeliveryQueue }[]> {
+  const [byId, byEventId] = await Promise.all([
+    id === undefined ? undefined : matchDead(queues.connection, entries, [id]),
+    eventId === undefined
+      ? undefined
+      : matchDead(queues.connection, entries, [eventId], { providerOnly: true }),
+  ]);
+  const found = await Promise.all(
+    entries.map(async (entry) => {
+      const ids = (byId ?? byEventId)!.ids.get(entry)!;
+      const both =
+        byId && byEventId ? ids.filter((x) => byEventId.ids.get(entry)!.includes(x)) : ids;
+      const jobs = await Promise.all(both.map((x) => entry.queue.getJob(x)));
+      return jobs.filter((job) => job !== undefined).map((job) => ({ job, entry }));
+    }),
+  );
+  return found.flat();
+}
+
+/**
+ * Dead events of one source (or all), with their last error and full attempt history, newest
+ * first. `id` and `eventId` narrow them to the events with that id (see matchDead for what that reads).
+ */
 export async function listDeadLetters(
   queues: DeliveryQueues,
   query: DeadLetterQuery = {},
 ): Promise<DeadLetterPage> {
   const limit = checkLimit(query.limit);
   const selected = queues.select(query.source);
+  if (query.id !== undefined || query.eventId !== undefined) {
+    const found = await matching(queues, selected, query);
+    return { total: found.length, deadLetters: await describeNewest(found, limit) };
+  }
   const perQueue = await Promise.all(
     selected.map(async (entry) => {
       const [count, jobs] = await Promise.all([
@@ -101,12 +143,21 @@ export async function listDeadLetters(
       return { count, jobs: jobs.map((job) => ({ job, entry })) };
     }),
   );
-  const newestFirst = perQueue
-    .flatMap(({ jobs }) => jobs)
-    .sort((a, b) => (b.job.finishedOn ?? 0) - (a.job.finishedOn ?? 0))
-    .slice(0, limit);
   return {
     total: perQueue.reduce((sum, { count }) => sum + count, 0),
-    deadLetters: await Promise.all(newestFirst.map(({ job, entry }) => describe(job, entry))),
+    deadLetters: await describeNewest(
+      perQueue.flatMap(({ jobs }) => jobs),
+      limit,
+    ),
   };
+}
+
+function describeNewest(
+  found: readonly { job: Job; entry: DeliveryQueue }[],
+  limit: number,
+): Promise<DeadLetter[]> {
+  const newestFirst = [...found]
+    .sort((a, b) => (b.job.finishedOn ?? 0) - (a.job.finishedOn ?? 0))
+    .slice(0, limit);
+  return Promise.all(newestFirst.map(({ job, entry }) => describe(job, entry)));
 }

@@ -22,13 +22,29 @@ export class InvalidFilterError extends OpsError {
   readonly code = 'invalid_filter';
 }
 
-/** No delivery queue holds an event with that id (never received, or past retention). */
+/** No delivery queue holds an event with that id or provider id (never received, or past retention). */
 export class UnknownEventError extends OpsError {
   override readonly name = 'UnknownEventError';
   readonly status = 404;
   readonly code = 'event_not_found';
   constructor(readonly id: string) {
-    super(`no retained event with id "${id}"`);
+    super(`no retained event with id or provider id "${id}"`);
+  }
+}
+
+/** A provider event id that several retained events carry (sent again after `retention.dedupe`, or by two sources). */
+export class AmbiguousEventError extends OpsError {
+  override readonly name = 'AmbiguousEventError';
+  readonly status = 409;
+  readonly code = 'event_ambiguous';
+  constructor(
+    readonly eventId: string,
+    /** The hookrelay ids of the events that carry it. */
+    readonly ids: readonly string[],
+  ) {
+    super(
+      `provider id "${eventId}" names ${ids.length} retained events (${ids.join(', ')}); replay one by its hookrelay id`,
+    );
   }
 }
 

@@ -1,9 +1,15 @@
 export { Ops } from './ops.js';
 export type { DeliveryQueues, DeliveryQueue } from './delivery-queues.js';
 export { OpsError, UnknownSourceError, InvalidFilterError } from './errors.js';
+export { failureText } from './failure-text.js';
 export type { SourceCounts, DestinationCounts } from './source-counts.js';
-export type { DeadLetter, DeadLetterPage, DeadLetterQuery } from './dead-letters.js';
-export type { ReplayOutcome, ReplayProgress } from './replay-dead-letters.js';
+export {
+  DEAD_LETTER_FILTERS,
+  type DeadLetter,
+  type DeadLetterPage,
+  type DeadLetterQuery,
+} from './dead-letters.js';
+export type { ReplayOutcome, ReplayProgress, ReplaySelection } from './replay-dead-letters.js';
 export {
   parseReplayRequest,
   DEFAULT_REPLAY_RATE,

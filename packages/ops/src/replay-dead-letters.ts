@@ -3,9 +3,19 @@ import { selectDeadLetters } from './dead-letter-selection.js';
 import { resolveReplayFilter, type ReplayRequest } from './replay-filter.js';
 import { replayFinishedJob } from './replay-job.js';
 
-export type ReplayOutcome =
-  | { readonly dryRun: true; readonly wouldReplay: number }
-  | { readonly dryRun: false; readonly replayed: number; readonly skipped: number };
+/** What the selection was made of, to say why it came to nothing. */
+export interface ReplaySelection {
+  /** The sources whose dead letters were searched. */
+  readonly searched: string[];
+  /** The request's ids (hookrelay or provider event ids) that no dead event answers to. */
+  readonly unmatched: string[];
+}
+
+export type ReplayOutcome = ReplaySelection &
+  (
+    | { readonly dryRun: true; readonly wouldReplay: number }
+    | { readonly dryRun: false; readonly replayed: number; readonly skipped: number }
+  );
 
 export interface ReplayProgress {
   readonly done: number;
@@ -46,13 +56,14 @@ export async function replayDeadLetters(
   onProgress?: (progress: ReplayProgress) => void,
 ): Promise<ReplayOutcome> {
   const filter = resolveReplayFilter(request);
-  const selected = await Promise.all(
-    queues
-      .select(filter.source)
-      .map((entry) => selectDeadLetters(queues.connection, entry, filter)),
-  );
+  const entries = queues.select(filter.source);
+  const { selected, unmatched } = await selectDeadLetters(queues.connection, entries, filter);
+  const selection: ReplaySelection = {
+    searched: [...new Set(entries.map(({ source }) => source))],
+    unmatched,
+  };
   const work = selected.flatMap(({ entry, ids }) => ids.map((id) => ({ entry, id })));
-  if (filter.dryRun) return { dryRun: true, wouldReplay: work.length };
+  if (filter.dryRun) return { ...selection, dryRun: true, wouldReplay: work.length };
 
   const startedAt = Date.now();
   let next = 0;
@@ -70,5 +81,5 @@ export async function replayDeadLetters(
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_REPLAYS, work.length) }, lane));
-  return { dryRun: false, replayed, skipped };
+  return { ...selection, dryRun: false, replayed, skipped };
 }

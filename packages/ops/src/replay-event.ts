@@ -1,8 +1,9 @@
-import type { FinishedStatus } from 'bullmq';
+import type { FinishedStatus, Job } from 'bullmq';
 import { eventStatusOf } from '@hookrelay/queue';
-import type { DeliveryQueues } from './delivery-queues.js';
-import { EventNotFinishedError, UnknownEventError } from './errors.js';
+import type { DeliveryQueue, DeliveryQueues } from './delivery-queues.js';
+import { AmbiguousEventError, EventNotFinishedError, UnknownEventError } from './errors.js';
 import { finishedEventStatus, type FinishedEventStatus } from './history.js';
+import { retainedWithProviderId } from './provider-ids.js';
 import { replayFinishedJob } from './replay-job.js';
 
 export interface ReplayedDelivery {
@@ -12,6 +13,7 @@ export interface ReplayedDelivery {
 }
 
 export interface EventReplay {
+  /** hookrelay's id of the event, whichever id it was asked by. */
   readonly id: string;
   readonly replayed: number;
   readonly deliveries: ReplayedDelivery[];
@@ -20,19 +22,56 @@ export interface EventReplay {
 const isFinished = (state: string): state is FinishedStatus =>
   state === 'failed' || state === 'completed';
 
-/**
- * Delivers a retained event again, delivered or dead, to every destination that holds it (fan-out
- * events live in several queues under the same id). Deliveries still under way are left alone;
- * when nothing is finished the call fails with EventNotFinishedError.
- */
-export async function replayEvent(queues: DeliveryQueues, id: string): Promise<EventReplay> {
+interface Held {
+  readonly entry: DeliveryQueue;
+  readonly job: Job;
+  readonly state: Awaited<ReturnType<Job['getState']>>;
+}
+
+const withState = async (entry: DeliveryQueue, job: Job): Promise<Held> => ({
+  entry,
+  job,
+  state: await job.getState(),
+});
+
+/** The jobs of the event whose hookrelay id is `id`, one per destination that holds it. */
+async function heldById(queues: DeliveryQueues, id: string): Promise<Held[]> {
   const found = await Promise.all(
     queues.all().map(async (entry) => {
       const job = await entry.queue.getJob(id);
-      return job ? { entry, job, state: await job.getState() } : undefined;
+      return job ? withState(entry, job) : undefined;
     }),
   );
-  const held = found.filter((item) => item !== undefined);
+  return found.filter((item) => item !== undefined);
+}
+
+/**
+ * The jobs of the event whose provider id is `eventId`: reads every retained job's data, so it is
+ * only tried when no event has `eventId` as its hookrelay id. Several events with that provider id
+ * are refused (AmbiguousEventError) rather than all replayed.
+ */
+async function heldByProviderId(queues: DeliveryQueues, eventId: string): Promise<Held[]> {
+  const found = await Promise.all(
+    queues.all().map(async (entry) => {
+      const jobs = await retainedWithProviderId(entry, eventId);
+      return Promise.all(jobs.map((job) => withState(entry, job)));
+    }),
+  );
+  const held = found.flat();
+  const ids = [...new Set(held.map(({ job }) => job.id!))];
+  if (ids.length > 1) throw new AmbiguousEventError(eventId, ids);
+  return held;
+}
+
+/**
+ * Delivers a retained event again, delivered or dead, to every destination that holds it (fan-out
+ * events live in several queues under the same id). `id` is hookrelay's id or the provider's.
+ * Deliveries still under way are left alone; when nothing is finished the call fails with
+ * EventNotFinishedError.
+ */
+export async function replayEvent(queues: DeliveryQueues, id: string): Promise<EventReplay> {
+  let held = await heldById(queues, id);
+  if (held.length === 0) held = await heldByProviderId(queues, id);
   if (held.length === 0) throw new UnknownEventError(id);
   const deliveries: ReplayedDelivery[] = [];
   for (const { entry, job, state } of held) {
@@ -48,5 +87,5 @@ export async function replayEvent(queues: DeliveryQueues, id: string): Promise<E
     const statuses = held.map(({ job, state }) => eventStatusOf(state, job.attemptsMade) ?? state);
     throw new EventNotFinishedError(id, [...new Set(statuses)]);
   }
-  return { id, replayed: deliveries.length, deliveries };
+  return { id: held[0]!.job.id!, replayed: deliveries.length, deliveries };
 }

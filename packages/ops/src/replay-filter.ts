@@ -5,7 +5,7 @@ import { InvalidFilterError } from './errors.js';
 /** What to replay, as the API body and the CLI flags give it. Every field narrows the selection. */
 export interface ReplayRequest {
   readonly source?: string;
-  /** hookrelay event ids (`evt_…`). */
+  /** Each a hookrelay event id (`evt_…`) or a provider's event id (the dead letter's `eventId`). */
   readonly ids?: readonly string[];
   /** Received at or after: an instant (ISO 8601, epoch ms) or a duration back from now (`2h`, `30m`). */
   readonly since?: string | number;

@@ -1,4 +1,5 @@
 import { Job, type FinishedStatus, type RetryOptions } from 'bullmq';
+import { presentFailure } from './failure-text.js';
 
 /**
  * Priority given to replayed deliveries. BullMQ hands out every job of the plain wait list (fresh
@@ -23,8 +24,19 @@ export interface StoredReplayRecord {
  * a marker in its log, a low priority and a fresh attempt budget. The job keeps its log, so if it
  * dies again its history holds the old and the new attempts. Throws (BullMQ's error) when the job
  * is no longer in `state`, e.g. replayed by someone else meanwhile.
+ *
+ * Every reader of the delivery queues (the ops API, the CLI, Bull Board) gets its jobs through
+ * here, so this is also where a stored failure becomes the one line they all show (presentFailure).
  */
 export class ReplayableJob extends Job {
+  static override fromJSON<T = unknown, R = unknown, N extends string = string>(
+    ...args: Parameters<typeof Job.fromJSON>
+  ): Job<T, R, N> {
+    const job = super.fromJSON<T, R, N>(...args);
+    presentFailure(job);
+    return job;
+  }
+
   override async retry(state: FinishedStatus = 'failed', _options?: RetryOptions): Promise<void> {
     const record: StoredReplayRecord = { replayedAt: Date.now(), from: state };
     // Two independent writes, sent together so that Redis can fsync them as one (appendfsync always).

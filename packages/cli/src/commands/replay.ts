@@ -1,5 +1,5 @@
 import { SingleBar, Presets } from 'cli-progress';
-import type { Ops, ReplayRequest } from '@hookrelay/ops';
+import type { Ops, ReplayOutcome, ReplayRequest } from '@hookrelay/ops';
 import type { Output } from '../output.js';
 
 /** The flags of `hookrelay replay`, as commander hands them over. */
@@ -15,6 +15,24 @@ export interface ReplayFlags {
 export function replayRequestOf(flags: ReplayFlags): ReplayRequest {
   const { id, ...rest } = flags;
   return { ...rest, ids: id };
+}
+
+/** Why some ids, or the whole selection, came to nothing; undefined when nothing needs saying. */
+export function nothingFound(request: ReplayRequest, outcome: ReplayOutcome): string | undefined {
+  const sources = `searched: ${outcome.searched.join(', ')}`;
+  if (outcome.unmatched.length > 0) {
+    const ids = outcome.unmatched.join(', ');
+    return `No dead event has id or provider id ${ids} (${sources}).`;
+  }
+  const selected = outcome.dryRun ? outcome.wouldReplay : outcome.replayed + outcome.skipped;
+  if (selected > 0) return undefined;
+  const window = [
+    request.since === undefined ? '' : ` --since ${request.since}`,
+    request.until === undefined ? '' : ` --until ${request.until}`,
+  ].join('');
+  return window
+    ? `No dead event matches${window} (${sources}).`
+    : `The dead-letter queue is empty (${sources}).`;
 }
 
 /** Bulk replays below this size finish too fast for a progress bar to help. */
@@ -39,14 +57,19 @@ export async function replay(ops: Ops, request: ReplayRequest, output: Output): 
     bar.update(done);
   });
   bar?.stop();
+  const unmatched = outcome.unmatched.length > 0 ? { unmatched: outcome.unmatched } : {};
+  const why = nothingFound(request, outcome);
   if (outcome.dryRun) {
-    if (output.json) return output.data({ wouldReplay: outcome.wouldReplay });
-    return output.line(
+    if (output.json) return output.data({ wouldReplay: outcome.wouldReplay, ...unmatched });
+    output.line(
       `Would replay ${outcome.wouldReplay} dead event${outcome.wouldReplay === 1 ? '' : 's'} (dry run: nothing changed).`,
     );
+  } else {
+    if (output.json)
+      return output.data({ replayed: outcome.replayed, skipped: outcome.skipped, ...unmatched });
+    output.line(
+      `Replayed ${outcome.replayed} dead event${outcome.replayed === 1 ? '' : 's'}${outcome.skipped ? ` (${outcome.skipped} had left the dead-letter queue meanwhile)` : ''}.`,
+    );
   }
-  if (output.json) return output.data({ replayed: outcome.replayed, skipped: outcome.skipped });
-  output.line(
-    `Replayed ${outcome.replayed} dead event${outcome.replayed === 1 ? '' : 's'}${outcome.skipped ? ` (${outcome.skipped} had left the dead-letter queue meanwhile)` : ''}.`,
-  );
+  if (why) output.line(why);
 }

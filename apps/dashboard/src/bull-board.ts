@@ -4,6 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Express } from 'express';
 import type { DeliveryQueues } from '@hookrelay/ops';
 import { guardBoardActions } from './board-actions.js';
+import { serveSelfContained } from './self-contained-page.js';
 
 /**
  * Bull Board over every delivery queue, as an Express app to mount at `/`. A queue's Failed tab is
@@ -12,6 +13,7 @@ import { guardBoardActions } from './board-actions.js';
  * Read-and-retry only: guardBoardActions refuses every other write (add, edit, clean, obliterate…).
  * Bull Board hides its write buttons only all together (readOnlyMode, which also hides Retry), so
  * the refused ones stay visible and answer with a "Forbidden" notice.
+ * Its page loads nothing from outside the dashboard (serveSelfContained drops the Google Fonts link).
  */
 export function createBoard(queues: DeliveryQueues): Express {
   const serverAdapter = new ExpressAdapter();
@@ -31,6 +33,7 @@ export function createBoard(queues: DeliveryQueues): Express {
     },
   });
   const board = serverAdapter.getRouter() as Express;
+  serveSelfContained(board);
   // A mounted Express app sets its own X-Powered-By, whatever the parent app says.
   board.disable('x-powered-by');
   return board;

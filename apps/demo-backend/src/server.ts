@@ -1,7 +1,9 @@
 import express, { type Express } from 'express';
 import { Webhook } from 'standardwebhooks';
 import { DeliveryStore, type RecordedDelivery } from './delivery-store.js';
-import { FailureRules, type FailureRule } from './failure-rules.js';
+import { parseControlBody } from './control-body.js';
+import { FailureRules } from './failure-rules.js';
+import { jsonErrors, notFound, sendError } from './json-errors.js';
 
 export interface DemoBackendOptions {
   /** The relay's signing secret (whsec_…): when set, every delivery's signature is checked and recorded. */
@@ -34,6 +36,8 @@ function checkSignature(
 /**
  * A stand-in for "your backend": records every POST, answers 200, or fails as told by POST /_control
  * (`{"rules":[{"status":500,"times":2}]}`, `{"rules":[{"status":429,"retryAfter":"2"}]}`, `{"rules":[{"hang":true}]}`).
+ * A /_control body that is not such JSON is refused with 400 `body_invalid` naming the field and
+ * what it allows; every error answers JSON. It has no Redis: /readyz is ready whenever it answers.
  */
 export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend {
   const store = new DeliveryStore(options.capacity ?? 100_000);
@@ -43,6 +47,7 @@ export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend
   app.disable('x-powered-by');
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', (_req, res) => void res.json({ status: 'ready' }));
   app.get('/deliveries', (req, res) => {
     const path = typeof req.query.path === 'string' ? req.query.path : undefined;
     const id = typeof req.query.id === 'string' ? req.query.id : undefined;
@@ -63,8 +68,9 @@ export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend
   });
   app.get('/_control', (_req, res) => void res.json({ rules: rules.list() }));
   app.post('/_control', express.json(), (req, res) => {
-    const body = req.body as { rules?: FailureRule[] } | undefined;
-    rules.set(Array.isArray(body?.rules) ? body.rules : []);
+    const control = parseControlBody(req.body);
+    if ('problem' in control) return sendError(res, 400, 'body_invalid', control.problem);
+    rules.set(control.rules);
     res.json({ rules: rules.list() });
   });
 
@@ -88,5 +94,7 @@ export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend
     if (rule?.delayMs) setTimeout(answer, rule.delayMs);
     else answer();
   });
+  app.use(notFound);
+  app.use(jsonErrors());
   return { app, store, rules };
 }

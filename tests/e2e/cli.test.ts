@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS, providerFor } from '@hookrelay/verifiers';
 import { waitFor } from '@hookrelay/testing';
@@ -110,6 +111,38 @@ describe('hookrelay send', () => {
     }
   });
 
+  it('sends the provider’s payload of the event type asked for, or says that only the label changes', async () => {
+    const send = (...args: string[]) => hookrelay(['send', ...args], { config: config.path });
+    const delivered = async (run: { stdout: string }) => {
+      const id = /"id":"(evt_\w+)"/.exec(run.stdout)![1]!;
+      const delivery = await waitFor(() => relay.backend.store.list({ id }).at(0));
+      return { headers: delivery.headers, body: JSON.parse(delivery.body) as unknown };
+    };
+
+    const pull = await send('github', '--event', 'pull_request');
+    expect([pull.code, pull.stderr]).toEqual([0, '']);
+    expect(await delivered(pull)).toMatchObject({
+      headers: { 'x-github-event': 'pull_request' },
+      body: { action: 'opened', number: expect.any(Number), pull_request: { state: 'open' } },
+    });
+
+    const unknown = await send('github', '--event', 'not.a.thing');
+    expect([unknown.code, unknown.stderr]).toEqual([
+      0,
+      'hookrelay: no github sample for "not.a.thing": sending the push sample with its event type set to "not.a.thing"\n',
+    ]);
+    expect(await delivered(unknown)).toMatchObject({
+      headers: { 'x-github-event': 'not.a.thing', 'x-hookrelay-event-type': 'not.a.thing' },
+      body: { ref: 'refs/heads/main', head_commit: expect.any(Object) },
+    });
+
+    const untyped = await send('twilio', '--event', 'sms.received');
+    expect([untyped.code, untyped.stderr]).toEqual([
+      1,
+      'hookrelay: twilio webhooks name no event type, so --event does not apply: send another body with --file\n',
+    ]);
+  });
+
   it('exits 1 with one line for an unknown source, and when the ingress refuses or cannot be reached', async () => {
     const unknown = await hookrelay(['send', 'nope'], { config: config.path });
     expect([unknown.code, unknown.stderr]).toEqual([
@@ -195,8 +228,26 @@ sources:
     const dlq = await run('dlq', 'list');
     const ids = (await dashboard.api('/api/dead-letters')).body.deadLetters as { id: string }[];
     for (const { id } of ids) expect(dlq.stdout).toContain(id);
-    expect(dlq.stdout).toContain('HTTP 400 (attempt 1 of 1)');
+    expect(dlq.stdout.split('\n')[0]).toMatch(
+      /^ID\s+EVENT ID\s+SOURCE\s+DESTINATION\s+TYPE\s+RECEIVED\s+DEAD SINCE\s+ATTEMPTS\s+LAST ERROR$/,
+    );
+    expect(dlq.stdout).toMatch(
+      /\nevt_\w+\s+order-1\s+orders\s+default\s+order\.paid\s.+\s1\s+HTTP 400 from the backend — not retried\n/,
+    );
+    expect(dlq.stdout).not.toMatch(/ at |Error/);
     expect(dlq.stdout.trimEnd().split('\n').at(-1)).toBe('3 of 3 dead events shown.');
+    // Stored without a stack, so Bull Board shows the same line.
+    const stored = await relay.queue('orders').getJob(ids[0]!.id);
+    expect([stored!.failedReason, stored!.stacktrace]).toEqual([
+      'HTTP 400 from the backend — not retried',
+      [],
+    ]);
+    const one = await run('dlq', 'list', '--id', 'order-2');
+    expect(one.stdout).toMatch(/\nevt_\w+\s+order-2\s+orders\s/);
+    expect(one.stdout.trimEnd().split('\n').at(-1)).toBe('1 of 1 dead event shown.');
+    expect((await run('dlq', 'list', '--id', 'TX-404')).stdout).toBe(
+      'No dead event has id or provider id TX-404.\n',
+    );
   });
 
   it('replay --dry-run reports the count and changes nothing', async () => {
@@ -208,6 +259,18 @@ sources:
     ]);
     const json = await run('--json', 'replay', '--dry-run');
     expect(json.json()).toEqual({ wouldReplay: 3 });
+    const byProviderId = await run('replay', '--id', 'order-1', '--dry-run');
+    expect(byProviderId.stdout).toBe('Would replay 1 dead event (dry run: nothing changed).\n');
+    const unknown = await run('replay', '--id', 'order-1', 'TX-404', '--dry-run');
+    expect(unknown.stdout).toBe(
+      'Would replay 1 dead event (dry run: nothing changed).\n' +
+        'No dead event has id or provider id TX-404 (searched: orders, refunds).\n',
+    );
+    const none = await run('replay', '--source', 'refunds', '--dry-run');
+    expect(none.stdout).toBe(
+      'Would replay 0 dead events (dry run: nothing changed).\n' +
+        'The dead-letter queue is empty (searched: refunds).\n',
+    );
     expect((await dashboard.api('/api/sources')).body).toEqual(before);
   });
 
@@ -324,6 +387,53 @@ sources:
       expect(json.config.redis.url).toBe('redis://default:••••••@127.0.0.1:6379');
     } finally {
       file.remove();
+    }
+  });
+
+  it('prints the config in the file’s own keys, defaults written out, and reads its own output back', async () => {
+    const file = writeConfig(
+      'worker: { lockDuration: 45000 }\nsources:\n  a: { verify: { type: none }, destination: { url: "http://127.0.0.1:4000/a" } }\n',
+    );
+    const printed = tempFile('hookrelay.yaml', '');
+    try {
+      const run = await hookrelay(['config', 'check'], { config: file.path });
+      expect(run.code).toBe(0);
+      expect(run.stdout).not.toMatch(/Ms:/);
+      for (const line of [
+        'enqueueTimeout: 800ms',
+        'lockDuration: 45s',
+        'delivered: 1d',
+        'bodyLimit: 1mb',
+      ])
+        expect(run.stdout).toContain(`  ${line}\n`);
+      writeFileSync(printed.path, run.stdout);
+      const again = await hookrelay(['config', 'check'], { config: printed.path });
+      expect(again.stdout.split('\n').slice(1)).toEqual(run.stdout.split('\n').slice(1));
+    } finally {
+      file.remove();
+      printed.remove();
+    }
+  });
+
+  it('names the file and line of a YAML mistake, and the rule a source name breaks', async () => {
+    const bad = tempFile('other.yaml', 'sources:\n  a:\n    verify: { type: none }}\n');
+    const upper = writeConfig(
+      'sources:\n  Stripe: { verify: { type: none }, destination: { url: "http://127.0.0.1:4000" } }\n',
+    );
+    try {
+      const yaml = await hookrelay(['config', 'check'], { config: bad.path });
+      expect([yaml.code, yaml.stdout]).toEqual([
+        1,
+        `invalid config:\n${bad.path}:3: not valid YAML (Unexpected flow-map-end token in YAML stream)\n`,
+      ]);
+      const name = await hookrelay(['config', 'check'], { config: upper.path });
+      expect([name.code, name.stdout]).toEqual([
+        1,
+        'invalid config:\nsources.Stripe: source names use lowercase letters, digits, - and _\n',
+      ]);
+    } finally {
+      bad.remove();
+      upper.remove();
     }
   });
 

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_REPLAY_RATE } from '@hookrelay/ops';
+import { PROVIDERS, sampleEventTypes } from '@hookrelay/verifiers';
 import { configCheck } from './commands/config-check.js';
 import { dlqList } from './commands/dlq.js';
 import { pause, resume } from './commands/pause.js';
@@ -13,6 +14,18 @@ function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw new InvalidArgumentError('expected a whole number above 0');
   return Number(value);
+}
+
+/** `send --help`: the event types each provider's sample has a payload of its own for. */
+function sampleTypesHelp(): string {
+  const signable = PROVIDERS.filter((provider) => provider.sign).map(({ type }) => type);
+  const typed = signable.filter((type) => sampleEventTypes(type).length > 0);
+  const untyped = signable.filter((type) => !typed.includes(type));
+  return [
+    '\nSample payloads by event type (the first is the default):',
+    ...typed.map((type) => `  ${type}: ${sampleEventTypes(type).join(', ')}`),
+    `  ${untyped.join(', ')}: none (their webhooks name no event type)`,
+  ].join('\n');
 }
 
 /** The `hookrelay` command line (docs/contract.md §6); every command reads the same config and env as the apps. */
@@ -37,8 +50,9 @@ export function buildProgram(): Command {
     .option('-f, --file <path>', 'send this body instead of the built-in sample')
     .option(
       '-e, --event <type>',
-      'event type of the built-in sample (e.g. payment_intent.succeeded)',
+      "event type of the built-in sample: the provider's payload of that type where it has one (below), else its default payload with only the type label changed (a line on stderr says so)",
     )
+    .addHelpText('after', sampleTypesHelp)
     .option(
       '--content-type <type>',
       "Content-Type to send (default: the sample's, or from the file extension)",
@@ -70,7 +84,8 @@ export function buildProgram(): Command {
     .description('dead events, newest first, with their last error')
     .option('-s, --source <name>', 'only this source')
     .option('-n, --limit <count>', 'at most this many (default 100, at most 1000)', positiveInteger)
-    .action((options: { source?: string; limit?: number }, command: Command) =>
+    .option('--id <id>', "only this event: hookrelay's id (evt_…) or the provider's event id")
+    .action((options: { source?: string; limit?: number; id?: string }, command: Command) =>
       runCommand(globals(command), ({ config, output }) =>
         withOps(config, (ops) => dlqList(ops, options, output)),
       ),
@@ -85,7 +100,10 @@ export function buildProgram(): Command {
       'received at or after: a duration back from now (2h, 30m) or a date (2026-05-01T10:00:00Z)',
     )
     .option('--until <when>', 'received at or before: same forms as --since')
-    .option('--id <ids...>', 'only these event ids (evt_…)')
+    .option(
+      '--id <ids...>',
+      "only these events: hookrelay's ids (evt_…) or the provider's event ids",
+    )
     .option(
       '--rate <perSecond>',
       `replays started per second (default ${DEFAULT_REPLAY_RATE})`,

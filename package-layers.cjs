@@ -16,6 +16,6 @@ exports.LAYERS = {
   metrics: ['queue', 'service-kit'],
   ops: ['config', 'queue', 'units'],
   testing: ['redis-server'],
-  stack: ['config', 'logger', 'redis-server', 'verifiers'],
+  stack: ['config', 'logger', 'redis-server', 'service-kit', 'verifiers'],
   cli: ['config', 'ops', 'verifiers'],
 };

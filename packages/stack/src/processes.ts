@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { LAUNCHER_FLAG, type ListenReport } from '@hookrelay/service-kit';
 
 /** The address an app says it bound. */
 export interface Bound {
@@ -17,13 +18,12 @@ export interface AppProcess {
 }
 
 /**
- * The messages of service-kit's listenOrExit, which sends them when given this argument (the stack
- * may not import service-kit): only the app's own word counts, never an answer on its port, which
- * a foreign program could give (docs/contract.md §2).
+ * Reads what service-kit's listenOrExit sends when started with LAUNCHER_FLAG: only the app's own
+ * word counts, never an answer on its port, which a foreign program could give (docs/contract.md §2).
  */
-const LAUNCHER_FLAG = '--report-to-launcher';
-
-function readReport(message: unknown): Readonly<Record<string, unknown>> {
+function readReport(
+  message: unknown,
+): Partial<Record<keyof ListenReport | 'host' | 'port' | 'message', unknown>> {
   return typeof message === 'object' && message !== null
     ? (message as Record<string, unknown>)
     : {};

@@ -291,7 +291,10 @@ ${SOURCES}`,
   it('measures RSS: connections without a signature header are refused 401 on their headers, their bodies never buffered', async () => {
     const before = await enqueuedIds();
     const figures = await underSlowConnections(false);
-    expect(figures.statuses).toEqual(['401']);
+    // Each is answered 401 and closed; a client still sending when the server closes may get a
+    // reset instead (TCP discards the answer it had not read yet): never anything else.
+    expect(figures.statuses).toContain('401');
+    expect(figures.statuses.every((status) => status === '401' || status === undefined)).toBe(true);
     // Refused at once rather than held until requestTimeout.
     expect(figures.slowestMs).toBeLessThan(CHILD_REQUEST_TIMEOUT_MS);
     expect(await sendWebhook(port, 'TX-AFTER-UNSIGNED')).toBe(202);

@@ -1,5 +1,5 @@
-import { Worker } from 'bullmq';
-import type { HookrelayConfig, RetryPolicy } from '@hookrelay/config';
+import { Queue, Worker, type RateLimiterOptions } from 'bullmq';
+import type { DestinationConfig, HookrelayConfig, RetryPolicy } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
 import type { DeliveryMetrics } from '@hookrelay/metrics';
 import {
@@ -9,6 +9,7 @@ import {
   type RedisClient,
 } from '@hookrelay/queue';
 import { nextDelay } from './backoff.js';
+import type { GuardFor } from './destination-guard.js';
 import { RetryableDeliveryError } from './errors.js';
 import { createHttpClient } from './http-client.js';
 import { createProcessor } from './processor.js';
@@ -35,6 +36,62 @@ export interface DeliveryWorkerOptions {
   /** Where connection errors go (one line per outage); without it each error is logged. */
   readonly redis?: RedisAvailability;
   readonly now?: () => number;
+  /** Each destination's guard (the circuit breaker), asked before each attempt; none: NO_GUARD. */
+  readonly guardFor?: GuardFor;
+}
+
+/** The most slices a `rateLimit` window is cut into, and the shortest slice. */
+const MAX_SLICES = 20;
+const MIN_SLICE_MS = 50;
+
+/**
+ * docs/contract.md §5 `rateLimit: {max, per}` as a BullMQ limiter. BullMQ keeps the limiter's count
+ * in Redis, per queue, so it holds across every worker process; but its window is fixed (it starts
+ * at the window's first job), so `{max, per}` as is would let up to 2 × max start within one `per`
+ * that straddles two windows. Cut `per` into `n` slices of `ceil(per / n)` with `floor(max / (n + 1))`
+ * each: any span of `per` meets at most n + 1 slices, so at most `max` starts, whatever the span.
+ * `n` is the one that lets the most through (about max × n / (n + 1) per `per`).
+ *
+ * A destination without `rateLimit` gets a limiter it never reaches: BullMQ honours a hold
+ * (`worker.rateLimit`, for a 429 or 503 with Retry-After) only on a worker that has a limiter.
+ */
+export function limiterFor(destination: Pick<DestinationConfig, 'rateLimit'>): RateLimiterOptions {
+  const limit = destination.rateLimit;
+  if (!limit) return { max: 1_000_000_000, duration: 1_000 };
+  let best: RateLimiterOptions = { max: limit.max, duration: limit.perMs };
+  let bestRate = 0;
+  for (let n = 1; n <= Math.min(MAX_SLICES, Math.floor(limit.perMs / MIN_SLICE_MS)); n++) {
+    const max = Math.floor(limit.max / (n + 1));
+    if (max >= 1 && max * n > bestRate) {
+      best = { max, duration: Math.ceil(limit.perMs / n) };
+      bestRate = max * n;
+    }
+  }
+  // None fits (max 1, or a very short `per`): one window. With max 1 that is exact too: the next
+  // window opens only after this one closed.
+  return best;
+}
+
+/**
+ * docs/contract.md §5 `concurrency`: BullMQ's global concurrency, kept in the queue's meta in Redis,
+ * caps the jobs active across every worker process. Set from the config at each start, and removed
+ * when the config no longer sets it.
+ */
+async function applyGlobalConcurrency(
+  name: string,
+  destination: DestinationConfig,
+  connection: RedisClient,
+  prefix: string,
+  onError: (error: Error) => void,
+): Promise<void> {
+  const queue = new Queue(name, { connection, prefix });
+  queue.on('error', onError);
+  try {
+    if (destination.concurrency === undefined) await queue.removeGlobalConcurrency();
+    else await queue.setGlobalConcurrency(destination.concurrency);
+  } finally {
+    await queue.close();
+  }
 }
 
 /** BullMQ's backoffStrategy for one destination's worker: its retry policy, or the backend's Retry-After. */
@@ -53,6 +110,7 @@ export function startDeliveryWorkers({
   metrics,
   redis,
   now = Date.now,
+  guardFor,
 }: DeliveryWorkerOptions): DeliveryWorkers {
   const client = createHttpClient(config.worker.concurrency * 2);
   const signer = config.signing.secret ? relaySigner(config.signing.secret) : undefined;
@@ -72,6 +130,9 @@ export function startDeliveryWorkers({
         signer,
         metrics,
         now,
+        guard: guardFor?.(source, destination),
+        // The worker below exists before any job runs.
+        hold: (ms) => worker.rateLimit(ms),
       });
       const processor: typeof deliver = async (job) => {
         inFlight += 1;
@@ -86,13 +147,26 @@ export function startDeliveryWorkers({
         prefix: config.redis.prefix,
         concurrency: config.worker.concurrency,
         lockDuration: config.worker.lockDurationMs,
+        limiter: limiterFor(destination),
+        // A capped destination starts once its cap is in Redis; see applyGlobalConcurrency.
+        autorun: destination.concurrency === undefined,
         stalledInterval: Math.max(1_000, Math.round(config.worker.lockDurationMs / 2)),
         // A crash mid-delivery must lead to another attempt, never to a silent failure.
         maxStalledCount: 1_000,
         settings: { backoffStrategy: backoffFor(destination.retry) },
       });
-      worker.on('error', redis ? redis.listener(logError(name)) : logError(name));
+      const onError = redis ? redis.listener(logError(name)) : logError(name);
+      worker.on('error', onError);
       workers.push(worker);
+      const capped = applyGlobalConcurrency(
+        name,
+        destination,
+        connection,
+        config.redis.prefix,
+        onError,
+      );
+      if (worker.opts.autorun) capped.catch(onError);
+      else capped.then(() => (closing ? undefined : worker.run())).catch(onError);
     }
   }
 

@@ -56,5 +56,12 @@ export function failureLine(attemptFailure: string, verdict: Verdict): string {
   return `${attemptFailure}, attempt ${verdict.attempt} of ${verdict.maxAttempts}`;
 }
 
+/**
+ * An answer that holds the whole destination (docs/contract.md §5 "Protecting the backend"):
+ * `HTTP 429 from the backend — destination held 3 s`. The attempt is not spent.
+ */
+export const heldLine = (attemptFailure: string, holdMs: number): string =>
+  `${attemptFailure} — destination held ${humanDuration(holdMs)}`;
+
 /** Job data this hookrelay cannot read: dead-lettered before any attempt. */
 export const unreadableLine = (problem: string): string => `${problem} — not attempted`;

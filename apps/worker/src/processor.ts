@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { AxiosInstance } from 'axios';
 import type { DestinationConfig, SourceConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
@@ -9,10 +9,11 @@ import {
   type AttemptRecord,
   type DeliveryJobData,
 } from '@hookrelay/queue';
-import { deliver } from './deliver.js';
+import { deliver, type AttemptResult } from './deliver.js';
 import { buildDeliveryRequest } from './delivery-request.js';
+import { NO_GUARD, type DestinationGuard, type GuardAdmission } from './destination-guard.js';
 import { deadLetter, RetryableDeliveryError } from './errors.js';
-import { failureLine, unreadableLine } from './failure-text.js';
+import { failureLine, heldLine, unreadableLine } from './failure-text.js';
 import type { RelaySigner } from './relay-signature.js';
 
 export interface ProcessorContext {
@@ -23,6 +24,26 @@ export interface ProcessorContext {
   readonly signer?: RelaySigner;
   readonly metrics: DeliveryMetrics;
   readonly now: () => number;
+  /** Asked before each attempt and told after it (the circuit breaker); default NO_GUARD. */
+  readonly guard?: DestinationGuard;
+  /**
+   * Holds the whole destination for `ms`, across every worker process (its Worker's `rateLimit`).
+   * Without it (a processor run outside a Worker), a hold is an ordinary retry after that delay.
+   */
+  readonly hold?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The shortest hold a `Retry-After` sets: `Retry-After: 0` would otherwise have the relay ask again
+ * at once, forever, since a held event spends no attempt (docs/contract.md §5).
+ */
+export const MIN_HOLD_MS = 1_000;
+
+/** 429 or 503 with `Retry-After`: how long the whole destination waits (docs/contract.md §5), capped at maxDelay. */
+function holdFor(result: AttemptResult, destination: DestinationConfig): number | undefined {
+  if (result.kind !== 'retry' || result.retryAfterMs === undefined) return undefined;
+  if (result.status !== 429 && result.status !== 503) return undefined;
+  return Math.min(Math.max(result.retryAfterMs, MIN_HOLD_MS), destination.retry.maxDelayMs);
 }
 
 export interface DeliveryReturn {
@@ -58,11 +79,54 @@ function readJob(
  * BullMQ stores as the job's `failedReason` (see failure-text.ts), without a stack.
  */
 export function createProcessor(context: ProcessorContext) {
-  const { source, destination, client, logger, metrics } = context;
+  const { source, destination, client, logger, metrics, hold } = context;
+  const guard = context.guard ?? NO_GUARD;
+  const names = { source: source.name, destination: destination.name };
+  /** Until when this process holds the destination: jobs it took just before the hold wait too. */
+  let heldUntil = 0;
+
+  /**
+   * No attempt now, none spent: the job goes back to waiting (BullMQ RateLimitError) and the
+   * destination's queue gives no job to any worker for `ms`.
+   */
+  async function holdDestination(ms: number, retryReason: string): Promise<never> {
+    if (!hold) throw new RetryableDeliveryError(retryReason, ms);
+    heldUntil = Math.max(heldUntil, context.now() + ms);
+    await hold(ms);
+    throw Worker.RateLimitError();
+  }
+
+  async function admit(): Promise<GuardAdmission> {
+    try {
+      return await guard.admit();
+    } catch (error) {
+      logger.warn('destination guard failed', { ...names, reason: (error as Error).message });
+      return { ok: true };
+    }
+  }
+
+  async function record(result: AttemptResult): Promise<void> {
+    try {
+      await guard.record(result);
+    } catch (error) {
+      logger.warn('destination guard failed', { ...names, reason: (error as Error).message });
+    }
+  }
+
   return async (job: Job<unknown, DeliveryReturn>): Promise<DeliveryReturn> => {
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
     const data = readJob(job, context);
+    if (hold && heldUntil > context.now()) throw Worker.RateLimitError();
+    const admission = await admit();
+    if (!admission.ok) {
+      logger.debug('destination held by its guard', {
+        ...names,
+        id: data.id,
+        holdMs: admission.waitMs,
+      });
+      await holdDestination(admission.waitMs, 'destination held');
+    }
     const request = buildDeliveryRequest(data, destination, {
       attempt,
       source: { verifyType: source.verify.type, format: source.format },
@@ -70,20 +134,35 @@ export function createProcessor(context: ProcessorContext) {
       nowMs: context.now(),
     });
     const result = await deliver(client, request, destination.timeoutMs);
-    const final = result.kind === 'reject' || (result.kind === 'retry' && attempt >= maxAttempts);
+    await record(result);
+    const holdMs = hold ? holdFor(result, destination) : undefined;
+    const final =
+      holdMs === undefined &&
+      (result.kind === 'reject' || (result.kind === 'retry' && attempt >= maxAttempts));
     const outcome: AttemptRecord['outcome'] =
-      result.kind === 'delivered' ? 'delivered' : final ? 'dead' : 'retry';
-    const record: AttemptRecord = {
+      result.kind === 'delivered'
+        ? 'delivered'
+        : holdMs !== undefined
+          ? 'held'
+          : final
+            ? 'dead'
+            : 'retry';
+    const entry: AttemptRecord = {
       attempt,
       at: context.now(),
       durationMs: result.durationMs,
       status: result.status,
-      error: result.kind === 'delivered' ? undefined : result.error,
+      error:
+        result.kind === 'delivered'
+          ? undefined
+          : holdMs !== undefined
+            ? heldLine(result.error, holdMs)
+            : result.error,
       outcome,
       // For the event log only: `meta` below, which goes to the service logs, never carries it.
       response: result.response,
     };
-    await job.log(JSON.stringify(record));
+    await job.log(JSON.stringify(entry));
     metrics.attempt(
       source.name,
       destination.name,
@@ -106,6 +185,14 @@ export function createProcessor(context: ProcessorContext) {
       metrics.delivered(source.name, destination.name, latencyMs / 1000);
       logger.info('delivered', { ...meta, latencyMs });
       return { status: result.status, attempt, durationMs: result.durationMs };
+    }
+    if (holdMs !== undefined) {
+      const reason = entry.error!;
+      logger.warn('destination held', { ...meta, reason, holdMs });
+      return holdDestination(
+        holdMs,
+        failureLine(result.error, { kind: 'retryable', attempt, maxAttempts }),
+      );
     }
     const reason = failureLine(
       result.error,

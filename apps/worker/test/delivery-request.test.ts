@@ -10,6 +10,7 @@ const destination = (format: DestinationConfig['format']): DestinationConfig => 
   headers: { authorization: 'Bearer configured', 'x-tenant': 'acme' },
   timeoutMs: 1_000,
   retry: { attempts: 1, backoff: 'fixed', delayMs: 1, maxDelayMs: 1, jitter: 0 },
+  breaker: false,
 });
 
 /** A job as someone with access to Bull Board or Redis could write it. */

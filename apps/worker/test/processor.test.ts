@@ -1,11 +1,14 @@
 import { Readable } from 'node:stream';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { AxiosError, type AxiosInstance } from 'axios';
 import { describe, expect, it } from 'vitest';
 import type { DestinationConfig, SourceConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
 import type { DeliveryMetrics } from '@hookrelay/metrics';
 import type { AttemptRecord } from '@hookrelay/queue';
+import type { AttemptResult } from '../src/deliver.js';
+import { limiterFor } from '../src/delivery-workers.js';
+import type { DestinationGuard } from '../src/destination-guard.js';
 import { RetryableDeliveryError } from '../src/errors.js';
 import { createProcessor } from '../src/processor.js';
 
@@ -24,6 +27,7 @@ function processorWith(deadLettered: string[], logged: unknown[]) {
       delivered: never,
       deadLettered: (source: string, destination: string) =>
         deadLettered.push(`${source}/${destination}`),
+      breakerTransition: never,
     } as DeliveryMetrics,
     now: Date.now,
   });
@@ -67,7 +71,12 @@ function answering(answer: number | AxiosError) {
     } as unknown as DestinationConfig,
     client: { post } as unknown as AxiosInstance,
     logger: { info: quiet, warn: quiet, error: quiet } as unknown as Logger,
-    metrics: { attempt: quiet, delivered: quiet, deadLettered: quiet } as DeliveryMetrics,
+    metrics: {
+      attempt: quiet,
+      delivered: quiet,
+      deadLettered: quiet,
+      breakerTransition: quiet,
+    } as DeliveryMetrics,
     now: Date.now,
   });
 }
@@ -139,5 +148,149 @@ describe('what a failed attempt says (README "Operating hookrelay")', () => {
   it('with a single attempt configured, a retryable failure says retries are off, not "1 of 1"', async () => {
     const { error } = await failure(500, 1, 1);
     expect(error.message).toBe('HTTP 500 from the backend — not retried (retry.attempts is 1)');
+  });
+});
+
+/** docs/contract.md §5 "Protecting the backend": holds and the destination guard. */
+describe('holding the destination', () => {
+  const quiet = () => undefined;
+  function guarded(options: {
+    status?: number;
+    retryAfter?: string;
+    guard?: DestinationGuard;
+    maxDelayMs?: number;
+  }) {
+    const holds: number[] = [];
+    const sent: number[] = [];
+    const post = () => {
+      sent.push(1);
+      return Promise.resolve({
+        status: options.status ?? 200,
+        headers: options.retryAfter ? { 'retry-after': options.retryAfter } : {},
+        data: Readable.from([]),
+      });
+    };
+    const processor = createProcessor({
+      source: { name: 'shop', verify: { type: 'none' }, format: 'json' } as unknown as SourceConfig,
+      destination: {
+        name: 'default',
+        url: 'http://backend.invalid/hook',
+        format: 'raw',
+        headers: {},
+        timeoutMs: 10_000,
+        retry: { maxDelayMs: options.maxDelayMs ?? 3_600_000 },
+      } as unknown as DestinationConfig,
+      client: { post } as unknown as AxiosInstance,
+      logger: { info: quiet, warn: quiet, error: quiet, debug: quiet } as unknown as Logger,
+      metrics: {
+        attempt: quiet,
+        delivered: quiet,
+        deadLettered: quiet,
+        breakerTransition: quiet,
+      } as DeliveryMetrics,
+      now: Date.now,
+      guard: options.guard,
+      hold: (ms) => {
+        holds.push(ms);
+        return Promise.resolve();
+      },
+    });
+    return { processor, holds, sent };
+  }
+
+  const isRateLimit = (error: unknown) =>
+    (error as Error).message === Worker.RateLimitError().message;
+
+  it('a 429 with Retry-After holds the destination, capped at maxDelay, and logs the attempt as held', async () => {
+    const { processor, holds } = guarded({ status: 429, retryAfter: '120', maxDelayMs: 60_000 });
+    const log: AttemptRecord[] = [];
+    const error = await processor(jobAt(10, 10, log)).catch((thrown: unknown) => thrown);
+    expect(isRateLimit(error)).toBe(true);
+    expect(holds).toEqual([60_000]);
+    expect(log).toEqual([
+      expect.objectContaining({
+        attempt: 10,
+        status: 429,
+        outcome: 'held',
+        error: 'HTTP 429 from the backend — destination held 60 s',
+      }),
+    ]);
+  });
+
+  it('a 503 with Retry-After: 0 holds at least a second; a 429 without Retry-After is an ordinary retry', async () => {
+    const zero = guarded({ status: 503, retryAfter: '0' });
+    expect(isRateLimit(await zero.processor(jobAt(1, 3, [])).catch((e: unknown) => e))).toBe(true);
+    expect(zero.holds).toEqual([1_000]);
+    const plain = guarded({ status: 429 });
+    const error = await plain.processor(jobAt(1, 3, [])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableDeliveryError);
+    expect(plain.holds).toEqual([]);
+  });
+
+  it('a guard that refuses holds the destination for its wait, sends nothing and records nothing', async () => {
+    const recorded: AttemptResult[] = [];
+    const guard: DestinationGuard = {
+      admit: () => Promise.resolve({ ok: false, waitMs: 2_500 }),
+      record: (result) => {
+        recorded.push(result);
+        return Promise.resolve();
+      },
+    };
+    const { processor, holds, sent } = guarded({ guard });
+    const log: AttemptRecord[] = [];
+    expect(isRateLimit(await processor(jobAt(1, 3, log)).catch((e: unknown) => e))).toBe(true);
+    expect(holds).toEqual([2_500]);
+    expect(sent).toEqual([]);
+    expect(log).toEqual([]);
+    expect(recorded).toEqual([]);
+  });
+
+  it('a guard that admits is told every result; one that throws lets the attempt go', async () => {
+    const recorded: string[] = [];
+    const guard: DestinationGuard = {
+      admit: () => Promise.resolve({ ok: true }),
+      record: (result) => {
+        recorded.push(result.kind === 'retry' ? `retry ${result.status}` : result.kind);
+        return Promise.resolve();
+      },
+    };
+    await guarded({ guard }).processor(jobAt(1, 3, []));
+    await guarded({ guard, status: 500 })
+      .processor(jobAt(1, 3, []))
+      .catch(() => undefined);
+    await guarded({ guard, status: 404 })
+      .processor(jobAt(1, 3, []))
+      .catch(() => undefined);
+    expect(recorded).toEqual(['delivered', 'retry 500', 'reject']);
+    const broken: DestinationGuard = {
+      admit: () => Promise.reject(new Error('redis away')),
+      record: () => Promise.reject(new Error('redis away')),
+    };
+    const { processor, sent } = guarded({ guard: broken });
+    await expect(processor(jobAt(1, 3, []))).resolves.toMatchObject({ status: 200 });
+    expect(sent).toEqual([1]);
+  });
+});
+
+describe('limiterFor (docs/contract.md §5 rateLimit)', () => {
+  it('cuts the window so that no span of `per` starts more than `max`, letting through as many as it can', () => {
+    for (const [max, perMs] of [
+      [150, 1_000],
+      [200, 1_000],
+      [10, 1_000],
+      [1_000, 60_000],
+      [3, 100],
+    ] as const) {
+      const limiter = limiterFor({ rateLimit: { max, perMs } });
+      const slices = Math.ceil(perMs / limiter.duration!);
+      // Any span of `per` meets at most slices + 1 windows.
+      expect((slices + 1) * limiter.max, `${max}/${perMs}`).toBeLessThanOrEqual(max);
+      expect(slices * limiter.max, `${max}/${perMs}`).toBeGreaterThanOrEqual(max * 0.6);
+    }
+    expect(limiterFor({ rateLimit: { max: 1, perMs: 1_000 } })).toEqual({
+      max: 1,
+      duration: 1_000,
+    });
+    expect(limiterFor({}).max).toBeGreaterThanOrEqual(1_000_000);
   });
 });

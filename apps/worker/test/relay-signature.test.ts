@@ -28,6 +28,7 @@ const destination = (format: DestinationConfig['format']): DestinationConfig => 
   headers: {},
   timeoutMs: 1_000,
   retry: { attempts: 1, backoff: 'fixed', delayMs: 1, maxDelayMs: 1, jitter: 0 },
+  breaker: false,
 });
 
 describe('relay signing', () => {

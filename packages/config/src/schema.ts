@@ -119,6 +119,32 @@ const retryPolicy = section(retryFields);
 /** A source's or a destination's `retry:`: overrides the keys it names. */
 const retryOverride = section(overrides(retryFields));
 
+/** `50%` or `0.5`: a fraction above 0, at most 1. */
+const fraction = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const text = String(value).trim();
+  const rate = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
+  if (text === '' || text === '%' || !Number.isFinite(rate) || rate <= 0 || rate > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected a rate above 0, at most 1, such as 50% or 0.5',
+    });
+    return z.NEVER;
+  }
+  return rate;
+});
+
+/** docs/contract.md §5: the circuit breaker's settings. */
+const breakerSettings = section({
+  /** Opens when at least this fraction of the attempts in `window` failed. */
+  failureRate: fraction.default(0.5),
+  /** …and at least this many attempts were made in `window`. */
+  minRequests: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** The span of recent attempts the failure rate is measured over. */
+  window: ms(30_000),
+  /** How long it stays open before one trial delivery. */
+  cooldown: ms(30_000),
+});
+
 const destination = section({
   /** Default `default` for a lone `destination:`, `d1`, `d2`… in `destinations:`. */
   name: z.string().regex(NAME, 'lowercase letters, digits, - and _').optional(),
@@ -137,6 +163,32 @@ const destination = section({
   timeout: msDuration.optional(),
   /** Overrides the source's retry policy. */
   retry: retryOverride.optional(),
+  /** At most `max` deliveries start per `per`, across every worker (docs/contract.md §5). */
+  rateLimit: section({
+    max: z.coerce.number().int().min(1).max(1_000_000),
+    per: msDuration,
+  }).optional(),
+  /** Deliveries in flight at once, across every worker (docs/contract.md §5); default: no cap. */
+  concurrency: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  /** `false`, or the circuit breaker's settings (docs/contract.md §5); on by default. */
+  breaker: z
+    .unknown()
+    .transform((value, ctx): false | z.output<typeof breakerSettings> => {
+      if (value === false) return false;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected false or {failureRate, minRequests, …}',
+        });
+        return z.NEVER;
+      }
+      // Not a union: its one "Invalid input" would hide which setting is wrong.
+      const parsed = breakerSettings.safeParse(value);
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
+      return z.NEVER;
+    })
+    .prefault({}),
 });
 
 function sourceSchema(verify: VerifyPlugin) {

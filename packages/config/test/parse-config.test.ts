@@ -296,12 +296,62 @@ sources:
               headers: {},
               timeoutMs: 10_000,
               retry,
+              breaker: { failureRate: 0.5, minRequests: 20, windowMs: 30_000, cooldownMs: 30_000 },
             },
           ],
           log: { body: false, bodyMaxBytes: 2048 },
         },
       ],
     });
+  });
+
+  it("resolves a destination's rate limit, concurrency and breaker (docs/contract.md §5)", () => {
+    const config = parseConfig(`sources:
+  a:
+    verify: { type: none }
+    destinations:
+      - { url: "http://x", rateLimit: { max: 150, per: 1s }, concurrency: 5, breaker: { failureRate: 25%, window: 1m } }
+      - { url: "http://y", breaker: { failureRate: 0.75, minRequests: 4, cooldown: 500ms } }
+      - { url: "http://z", breaker: false }
+`);
+    const [limited, tuned, off] = config.sources[0]!.destinations;
+    expect(limited).toMatchObject({
+      rateLimit: { max: 150, perMs: 1000 },
+      concurrency: 5,
+      breaker: { failureRate: 0.25, minRequests: 20, windowMs: 60_000, cooldownMs: 30_000 },
+    });
+    expect(tuned).toMatchObject({
+      breaker: { failureRate: 0.75, minRequests: 4, windowMs: 30_000, cooldownMs: 500 },
+    });
+    expect(tuned!.rateLimit).toBeUndefined();
+    expect(tuned!.concurrency).toBeUndefined();
+    expect(off!.breaker).toBe(false);
+  });
+
+  it('refuses a rate limit without max or per, a concurrency of 0 and a failure rate outside (0, 1]', () => {
+    let problems: readonly string[] = [];
+    try {
+      parseConfig(`sources:
+  a:
+    verify: { type: none }
+    destinations:
+      - { url: "http://x", rateLimit: { max: 0 }, concurrency: 0 }
+      - { url: "http://y", breaker: { failureRate: 150% } }
+      - { url: "http://z", breaker: { failureRate: 0, minRequests: 0 } }
+`);
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^sources\.a\.destinations\.0\.rateLimit\.max: /),
+        expect.stringMatching(/^sources\.a\.destinations\.0\.rateLimit\.per: /),
+        expect.stringMatching(/^sources\.a\.destinations\.0\.concurrency: /),
+        expect.stringMatching(/^sources\.a\.destinations\.1\.breaker\.failureRate: /),
+        expect.stringMatching(/^sources\.a\.destinations\.2\.breaker\.failureRate: /),
+        expect.stringMatching(/^sources\.a\.destinations\.2\.breaker\.minRequests: /),
+      ]),
+    );
   });
 
   it('without the verifiers plug-in, checks only that a verify block has a type, and defaults to JSON and id de-duplication', () => {

@@ -36,7 +36,11 @@ export interface AttemptRecord {
   readonly durationMs: number;
   readonly status?: number;
   readonly error?: string;
-  readonly outcome: 'delivered' | 'retry' | 'dead';
+  /**
+   * `held`: a 429 or 503 with `Retry-After` held the whole destination (docs/contract.md §5); the
+   * attempt was not spent, so the next record may carry the same `attempt`.
+   */
+  readonly outcome: 'delivered' | 'retry' | 'dead' | 'held';
   /** The start of the backend's answer (at most 4096 bytes of UTF-8); absent when none came back. */
   readonly response?: string;
 }

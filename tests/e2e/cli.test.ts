@@ -221,10 +221,14 @@ sources:
   it('status and dlq list print tables for people', async () => {
     const status = await run('status');
     expect(status.stdout.split('\n')[0]).toMatch(
-      /^SOURCE\s+DESTINATION\s+WAITING\s+SCHEDULED\s+DELIVERING\s+RETRYING\s+DELIVERED\s+DEAD\s+STATE$/,
+      /^SOURCE\s+DESTINATION\s+WAITING\s+SCHEDULED\s+DELIVERING\s+RETRYING\s+DELIVERED\s+DEAD\s+STATE\s+BREAKER$/,
     );
-    expect(status.stdout).toMatch(/\norders\s+default\s+0\s+0\s+0\s+0\s+0\s+3\s+running\n/);
-    expect(status.stdout).toMatch(/\nrefunds\s+mailer\s+0\s+0\s+0\s+0\s+1\s+0\s+running\n/);
+    expect(status.stdout).toMatch(
+      /\norders\s+default\s+0\s+0\s+0\s+0\s+0\s+3\s+running\s+closed\n/,
+    );
+    expect(status.stdout).toMatch(
+      /\nrefunds\s+mailer\s+0\s+0\s+0\s+0\s+1\s+0\s+running\s+closed\n/,
+    );
     const dlq = await run('dlq', 'list');
     const ids = (await dashboard.api('/api/dead-letters')).body.deadLetters as { id: string }[];
     for (const { id } of ids) expect(dlq.stdout).toContain(id);

@@ -26,7 +26,7 @@ import {
   queueMetrics,
   type Registry,
 } from '@hookrelay/metrics';
-import { startDeliveryWorkers, type DeliveryWorkers } from '@hookrelay/worker';
+import { breakerGuards, startDeliveryWorkers, type DeliveryWorkers } from '@hookrelay/worker';
 import { REDACTED_HEADERS } from '@hookrelay/verifiers';
 
 export const STRIPE_SECRET = 'whsec_test_stripe_secret_for_hookrelay';
@@ -133,6 +133,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         connection: consumer,
         logger: workerLogger,
         metrics: workerDeliveryMetrics,
+        guardFor: breakerGuards({
+          redis: consumer,
+          prefix: config.redis.prefix,
+          logger: workerLogger,
+          metrics: workerDeliveryMetrics,
+        }),
       });
       return relay.workers;
     },

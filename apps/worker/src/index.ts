@@ -10,6 +10,7 @@ import {
 } from '@hookrelay/queue';
 import { createServer as createHttpServer } from 'node:http';
 import { listenOrExit, onShutdown } from '@hookrelay/service-kit';
+import { breakerGuards } from './breaker.js';
 import { startDeliveryWorkers } from './delivery-workers.js';
 import { createRegistry, deliveryMetrics, queueMetrics } from '@hookrelay/metrics';
 import { createServer } from './server.js';
@@ -29,12 +30,15 @@ const onQueueError = availability.listener((error) =>
 );
 for (const { queue } of queues) queue.on('error', onQueueError);
 queueMetrics(registry, queues, redis);
+const metrics = deliveryMetrics(registry);
 const workers = startDeliveryWorkers({
   config,
   connection: redis,
   logger,
-  metrics: deliveryMetrics(registry),
+  metrics,
   redis: availability,
+  // docs/contract.md §5: a circuit breaker per destination, its state shared in Redis.
+  guardFor: breakerGuards({ redis, prefix: config.redis.prefix, logger, metrics }),
 });
 const server = createHttpServer(createServer(redis, workers, registry, config.redis.prefix));
 void listenOrExit(server, {

@@ -1,4 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import type { BreakerState } from '@hookrelay/queue';
 
 const ATTEMPT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const END_TO_END_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400];
@@ -18,6 +19,8 @@ export interface DeliveryMetrics {
   attempt(source: string, destination: string, outcome: AttemptOutcome, seconds: number): void;
   delivered(source: string, destination: string, endToEndSeconds: number): void;
   deadLettered(source: string, destination: string): void;
+  /** The destination's circuit breaker changed state (docs/contract.md §5). */
+  breakerTransition(source: string, destination: string, to: BreakerState): void;
 }
 
 export function deliveryMetrics(registry: Registry): DeliveryMetrics {
@@ -47,6 +50,12 @@ export function deliveryMetrics(registry: Registry): DeliveryMetrics {
     labelNames: ['source', 'destination'],
     registers: [registry],
   });
+  const breakerTransitions = new Counter({
+    name: 'hookrelay_breaker_transitions_total',
+    help: 'Circuit breaker state changes by source, destination and the state entered (open, half-open, closed), counted by the worker that made them.',
+    labelNames: ['source', 'destination', 'to'],
+    registers: [registry],
+  });
   return {
     attempt(source, destination, outcome, seconds) {
       attempts.inc({ source, destination, outcome });
@@ -57,6 +66,9 @@ export function deliveryMetrics(registry: Registry): DeliveryMetrics {
     },
     deadLettered(source, destination) {
       dead.inc({ source, destination });
+    },
+    breakerTransition(source, destination, to) {
+      breakerTransitions.inc({ source, destination, to });
     },
   };
 }

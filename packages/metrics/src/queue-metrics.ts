@@ -1,5 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import {
+  BREAKER_STATE_VALUE,
+  breakerStateOfQueue,
   countEvents,
   EVENT_STATUSES,
   type DeliveryQueueHandle,
@@ -8,7 +10,7 @@ import {
 import { redisReachable } from '@hookrelay/service-kit';
 
 /**
- * Events per status and paused flag per (source, destination), read from Redis at scrape time
+ * Events per status, paused flag and circuit breaker state per (source, destination), read from Redis at scrape time
  * (see countEvents for what a scrape costs), plus `hookrelay_redis_up`. The queues and the
  * connection stay their caller's to close.
  */
@@ -43,6 +45,23 @@ export function queueMetrics(
         queues.map(async ({ source, destination, queue }) =>
           this.set({ source, destination }, (await queue.isPaused()) ? 1 : 0),
         ),
+      ).catch(() => undefined);
+    },
+  });
+  new Gauge({
+    name: 'hookrelay_breaker_state',
+    help: 'Circuit breaker of each source/destination: 0 closed, 1 half-open (the next attempt is the probe), 2 open. Always 0 with `breaker: false`.',
+    labelNames: ['source', 'destination'],
+    registers: [registry],
+    async collect() {
+      await Promise.all(
+        queues.map(async (handle) => {
+          const state = await breakerStateOfQueue(connection, handle);
+          this.set(
+            { source: handle.source, destination: handle.destination },
+            BREAKER_STATE_VALUE[state],
+          );
+        }),
       ).catch(() => undefined);
     },
   });

@@ -1,14 +1,21 @@
-import { countEvents, type EventCounts } from '@hookrelay/queue';
+import {
+  breakerStateOfQueue,
+  countEvents,
+  type BreakerState,
+  type EventCounts,
+} from '@hookrelay/queue';
 import type { DeliveryQueue, DeliveryQueues } from './delivery-queues.js';
 
 /**
  * The state of one destination's deliveries: its events per status (`waiting`, `scheduled`,
- * `delivering`, `retrying`, `delivered`, `dead`; see EVENT_STATUSES), and whether it is paused.
+ * `delivering`, `retrying`, `delivered`, `dead`; see EVENT_STATUSES), whether it is paused, and
+ * its circuit breaker (docs/contract.md §5; `closed` when the config turns it off).
  */
 export interface DestinationCounts extends EventCounts {
   readonly name: string;
   readonly queue: string;
   readonly paused: boolean;
+  readonly breaker: BreakerState;
 }
 
 export interface SourceCounts {
@@ -19,14 +26,16 @@ export interface SourceCounts {
 }
 
 async function countDestination(
-  { destination, queue }: DeliveryQueue,
+  handle: DeliveryQueue,
   queues: DeliveryQueues,
 ): Promise<DestinationCounts> {
-  const [counts, paused] = await Promise.all([
+  const { destination, queue } = handle;
+  const [counts, paused, breaker] = await Promise.all([
     countEvents(queue, queues.connection),
     queue.isPaused(),
+    breakerStateOfQueue(queues.connection, handle),
   ]);
-  return { name: destination, queue: queue.name, ...counts, paused };
+  return { name: destination, queue: queue.name, ...counts, paused, breaker };
 }
 
 /** Counts per source and destination (GET /api/sources, `hookrelay status`). */

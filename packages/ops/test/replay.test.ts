@@ -280,6 +280,7 @@ describe('replaying dead-lettered deliveries', () => {
       delivered: 0,
       dead: 0,
       paused: false,
+      breaker: 'closed',
     });
     await expect(fx.ops.replayEvent(retrying)).rejects.toMatchObject({
       status: 409,

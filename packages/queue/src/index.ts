@@ -32,3 +32,18 @@ export {
   type RedisAvailability,
   type AvailabilityLog,
 } from './availability.js';
+export {
+  BREAKER_STATE_VALUE,
+  breakerKey,
+  breakerStateOf,
+  breakerStatusOf,
+  breakerStatusAt,
+  breakerStateOfQueue,
+  admitBreaker,
+  recordBreaker,
+  type BreakerState,
+  type BreakerStatus,
+  type BreakerSettings,
+  type AdmitAnswer,
+  type RecordAnswer,
+} from './breaker-state.js';

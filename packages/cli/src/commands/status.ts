@@ -16,6 +16,7 @@ export async function status(ops: Ops, output: Output): Promise<void> {
       d.delivered,
       d.dead,
       d.paused ? 'paused' : 'running',
+      d.breaker,
     ]),
   );
   output.line(
@@ -30,6 +31,7 @@ export async function status(ops: Ops, output: Output): Promise<void> {
         'DELIVERED',
         'DEAD',
         'STATE',
+        'BREAKER',
       ],
       rows,
     ),

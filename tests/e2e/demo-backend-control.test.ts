@@ -45,8 +45,8 @@ describe('the demo backend: the /_control validation, JSON errors and /readyz', 
     const refused = {
       '{"status":"abc"}': /^status: unknown field; rules go in "rules"/,
       '{"status":500}': /^status: unknown field; rules go in "rules"/,
-      '{}': /^rules: required, a list/,
-      '{"rules":{"status":500}}': /^rules: required, a list/,
+      '{}': /^nothing to set: give rules, tolerate or outage/,
+      '{"rules":{"status":500}}': /^rules: not a list/,
       '{"rules":[{"code":500}]}':
         /^rules\[0\]\.code: unknown field; a rule has path, status, retryAfter, hang, delayMs, times$/,
       '{"rules":[{"constructor":1}]}': /^rules\[0\]\.constructor: unknown field/,
@@ -107,7 +107,11 @@ describe('the demo backend: the /_control validation, JSON errors and /readyz', 
 
     const delivery = await send('/orders', '{}');
     expect(delivery.status).toBe(429);
-    expect((await control('{"rules":[]}')).body).toEqual({ rules: [] });
+    expect((await control('{"rules":[]}')).body).toEqual({
+      rules: [],
+      tolerate: null,
+      outage: false,
+    });
     expect((await send('/orders', '{}')).status).toBe(200);
   });
 

@@ -1,4 +1,5 @@
 import type { FailureRule } from './failure-rules.js';
+import { OUTAGE_STATUS, perMs, type Outage, type Tolerate } from './protection.js';
 
 const EXAMPLE = 'e.g. {"rules":[{"status":500,"times":2}]}; {"rules":[]} answers 200 again';
 
@@ -45,25 +46,102 @@ function ruleProblem(rule: unknown, at: string): string | undefined {
   return undefined;
 }
 
-export type ControlBody = { readonly rules: FailureRule[] } | { readonly problem: string };
+const TOLERATE_EXAMPLE = 'e.g. {"tolerate":{"max":50,"per":"1s"}}; {"tolerate":null} lifts it';
+const OUTAGE_EXAMPLE =
+  'e.g. {"outage":true} (503), {"outage":{"status":500,"retryAfter":"30"}}, {"outage":false}';
+
+function toleratePart(value: unknown): { tolerate: Tolerate | null } | { problem: string } {
+  if (value === null) return { tolerate: null };
+  if (!isObject(value))
+    return { problem: `tolerate: ${shown(value)} is not an object or null; ${TOLERATE_EXAMPLE}` };
+  for (const key of Object.keys(value)) {
+    if (key !== 'max' && key !== 'per')
+      return { problem: `tolerate.${key}: unknown field; tolerate has max, per` };
+  }
+  if (!isInteger(value.max, 1, 1_000_000))
+    return {
+      problem: `tolerate.max: ${value.max === undefined ? 'required,' : `${shown(value.max)} is not`} an integer from 1 to 1000000; ${TOLERATE_EXAMPLE}`,
+    };
+  const per = value.per === undefined ? '1s' : value.per;
+  if (typeof per !== 'string' || perMs(per) === undefined)
+    return {
+      problem: `tolerate.per: ${shown(per)} is not a duration from 1ms to 1h such as "500ms", "1s", "1m"`,
+    };
+  return { tolerate: { max: value.max as number, per } };
+}
+
+function outagePart(value: unknown): { outage: Outage | false } | { problem: string } {
+  if (value === false) return { outage: false };
+  if (value === true) return { outage: { status: OUTAGE_STATUS } };
+  if (!isObject(value))
+    return {
+      problem: `outage: ${shown(value)} is not true, false or an object; ${OUTAGE_EXAMPLE}`,
+    };
+  for (const key of Object.keys(value)) {
+    if (key !== 'status' && key !== 'retryAfter')
+      return { problem: `outage.${key}: unknown field; outage has status, retryAfter` };
+  }
+  const status = value.status ?? OUTAGE_STATUS;
+  if (!isInteger(status, 500, 599))
+    return { problem: `outage.status: ${shown(status)} is not an integer from 500 to 599` };
+  if (value.retryAfter !== undefined && !FIELDS.retryAfter.check(value.retryAfter))
+    return {
+      problem: `outage.retryAfter: ${shown(value.retryAfter)} is not ${FIELDS.retryAfter.allowed}`,
+    };
+  const retryAfter = value.retryAfter as string | undefined;
+  const outage = { status: status as number };
+  return { outage: retryAfter === undefined ? outage : { ...outage, retryAfter } };
+}
+
+/** What a valid body changes; a field it leaves out stays as it was. */
+export interface ControlChange {
+  readonly rules?: FailureRule[];
+  /** null lifts the tolerated rate. */
+  readonly tolerate?: Tolerate | null;
+  /** false ends the outage. */
+  readonly outage?: Outage | false;
+}
+
+export type ControlBody = ControlChange | { readonly problem: string };
+
+const CONTROL_FIELDS = ['rules', 'tolerate', 'outage'];
 
 /**
- * The rules of a POST /_control body (parsed JSON, or undefined when the request was not JSON),
- * or the first problem with it in one line naming the field and the values it allows.
+ * What a POST /_control body sets (parsed JSON, or undefined when the request was not JSON) — its
+ * `rules`, `tolerate` and `outage`, each replacing the one in force — or the first problem with it
+ * in one line naming the field and the values it allows.
  */
 export function parseControlBody(body: unknown): ControlBody {
   if (body === undefined)
     return { problem: `the body is not JSON: send Content-Type: application/json; ${EXAMPLE}` };
   if (!isObject(body)) return { problem: `the body is not a JSON object; ${EXAMPLE}` };
   for (const key of Object.keys(body)) {
-    if (key !== 'rules')
-      return { problem: `${key}: unknown field; rules go in "rules", ${EXAMPLE}` };
+    if (!CONTROL_FIELDS.includes(key))
+      return {
+        problem: `${key}: unknown field; rules go in "rules" (the other fields are "tolerate" and "outage"), ${EXAMPLE}`,
+      };
   }
-  if (!Array.isArray(body.rules)) return { problem: `rules: required, a list; ${EXAMPLE}` };
-  const rules = body.rules as unknown[];
-  for (const [index, rule] of rules.entries()) {
-    const problem = ruleProblem(rule, `rules[${index}]`);
-    if (problem) return { problem };
+  if (Object.keys(body).length === 0)
+    return { problem: `nothing to set: give rules, tolerate or outage; ${EXAMPLE}` };
+  const change: { -readonly [K in keyof ControlChange]: ControlChange[K] } = {};
+  if (Object.hasOwn(body, 'rules')) {
+    if (!Array.isArray(body.rules)) return { problem: `rules: not a list; ${EXAMPLE}` };
+    const rules = body.rules as unknown[];
+    for (const [index, rule] of rules.entries()) {
+      const problem = ruleProblem(rule, `rules[${index}]`);
+      if (problem) return { problem };
+    }
+    change.rules = rules.map((rule) => ({ ...(rule as FailureRule) }));
   }
-  return { rules: rules.map((rule) => ({ ...(rule as FailureRule) })) };
+  if (Object.hasOwn(body, 'tolerate')) {
+    const part = toleratePart(body.tolerate);
+    if ('problem' in part) return part;
+    change.tolerate = part.tolerate;
+  }
+  if (Object.hasOwn(body, 'outage')) {
+    const part = outagePart(body.outage);
+    if ('problem' in part) return part;
+    change.outage = part.outage;
+  }
+  return change;
 }

@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { DeliveryStore, type RecordedDelivery } from './delivery-store.js';
 import { parseControlBody } from './control-body.js';
 import { FailureRules } from './failure-rules.js';
+import { busiestSecond, RateTolerance, type Outage } from './protection.js';
 import { jsonErrors, notFound, sendError } from './json-errors.js';
 
 export interface DemoBackendOptions {
@@ -11,6 +12,8 @@ export interface DemoBackendOptions {
   readonly capacity?: number;
   /** Called for each recorded delivery (the demo app logs it). */
   readonly onDelivery?: (delivery: RecordedDelivery) => void;
+  /** The clock of the tolerated rate and of each delivery's `at` (tests set it). */
+  readonly now?: () => number;
 }
 
 export interface DemoBackend {
@@ -35,13 +38,19 @@ function checkSignature(
 
 /**
  * A stand-in for "your backend": records every POST, answers 200, or fails as told by POST /_control
- * (`{"rules":[{"status":500,"times":2}]}`, `{"rules":[{"status":429,"retryAfter":"2"}]}`, `{"rules":[{"hang":true}]}`).
+ * (`{"rules":[{"status":500,"times":2}]}`, `{"rules":[{"status":429,"retryAfter":"2"}]}`, `{"rules":[{"hang":true}]}`),
+ * tolerates a rate and answers 429 beyond it (`{"tolerate":{"max":50,"per":"1s"}}`), or is down and
+ * answers 503 to everything (`{"outage":true}`); the outage comes first, then the rate, then the rules.
  * A /_control body that is not such JSON is refused with 400 `body_invalid` naming the field and
  * what it allows; every error answers JSON. It has no Redis: /readyz is ready whenever it answers.
  */
 export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend {
   const store = new DeliveryStore(options.capacity ?? 100_000);
   const rules = new FailureRules();
+  const now = options.now ?? Date.now;
+  let tolerance: RateTolerance | undefined;
+  let outage: Outage | false = false;
+  const controls = () => ({ rules: rules.list(), tolerate: tolerance?.setting ?? null, outage });
   const webhook = options.signingSecret ? new Webhook(options.signingSecret) : undefined;
   const app = express();
   app.disable('x-powered-by');
@@ -55,32 +64,42 @@ export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend
   });
   app.get('/deliveries/stats', (_req, res) => {
     const all = store.list();
-    const unique = new Set(all.map((d) => `${d.headers['x-hookrelay-id']} ${d.path}`));
+    const key = (d: RecordedDelivery) => `${d.headers['x-hookrelay-id']} ${d.path}`;
+    const unique = new Set(all.map(key));
     res.json({
       count: all.length,
       unique: unique.size,
+      delivered: new Set(all.filter((d) => d.status < 300).map(key)).size,
       failedAnswers: all.filter((d) => d.status >= 300).length,
+      tooManyRequests: all.filter((d) => d.status === 429).length,
+      serverErrors: all.filter((d) => d.status >= 500).length,
+      busiestSecond: busiestSecond(all.map((d) => Date.parse(d.at))),
     });
   });
   app.delete('/deliveries', (_req, res) => {
     store.clear();
     res.status(204).end();
   });
-  app.get('/_control', (_req, res) => void res.json({ rules: rules.list() }));
+  app.get('/_control', (_req, res) => void res.json(controls()));
   app.post('/_control', express.json(), (req, res) => {
     const control = parseControlBody(req.body);
     if ('problem' in control) return sendError(res, 400, 'body_invalid', control.problem);
-    rules.set(control.rules);
-    res.json({ rules: rules.list() });
+    if (control.rules) rules.set(control.rules);
+    if (control.tolerate !== undefined)
+      tolerance = control.tolerate ? new RateTolerance(control.tolerate, now) : undefined;
+    if (control.outage !== undefined) outage = control.outage;
+    res.json(controls());
   });
 
   app.post(/.*/, express.raw({ type: () => true, limit: '10mb' }), (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const rule = rules.take(req.path);
+    const refusedFor = outage ? undefined : tolerance?.take();
+    const rule = outage || refusedFor !== undefined ? undefined : rules.take(req.path);
     if (rule?.hang) return;
-    const status = rule?.status ?? 200;
+    const status = outage ? outage.status : refusedFor !== undefined ? 429 : (rule?.status ?? 200);
+    const retryAfter = outage ? outage.retryAfter : (refusedFor?.toString() ?? rule?.retryAfter);
     const delivery: RecordedDelivery = {
-      at: new Date().toISOString(),
+      at: new Date(now()).toISOString(),
       path: req.path,
       headers: req.headers,
       body: body.toString('utf8'),
@@ -89,7 +108,7 @@ export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend
     };
     store.add(delivery);
     options.onDelivery?.(delivery);
-    if (rule?.retryAfter) res.setHeader('Retry-After', rule.retryAfter);
+    if (retryAfter) res.setHeader('Retry-After', retryAfter);
     const answer = () => void res.status(status).json({ ok: status < 300 });
     if (rule?.delayMs) setTimeout(answer, rule.delayMs);
     else answer();

@@ -26,6 +26,7 @@ import { createRedis, deliveryQueueName, EventEnqueuer } from '@hookrelay/queue'
 import { startTestRedis, type TestRedis } from '@hookrelay/testing';
 import { verifyPlugin } from '@hookrelay/verifiers';
 import * as workerLib from '@hookrelay/worker';
+import { busiestWindow } from '@hookrelay/demo-backend';
 
 const { values } = parseArgs({
   options: {
@@ -106,16 +107,7 @@ function busiestSteppedSecond(times: readonly number[]): number {
 }
 
 /** The most arrivals within any 1-second window (sliding). */
-function busiestSecond(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= 1000) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+const busiestSecond = (times: readonly number[]) => busiestWindow(times, 1_000);
 
 function configFor(redisUrl: string, prefix: string, backendUrl: string, extra = ''): string {
   return `

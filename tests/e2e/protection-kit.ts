@@ -78,17 +78,7 @@ export async function startRecordingBackend(): Promise<RecordingBackend> {
   return Object.assign(backend, { url: listening.url, close: () => listening.close() });
 }
 
-/** The most of `times` (epoch ms) that fall in any window of `windowMs` (sliding, not fixed). */
-export function busiestWindow(times: readonly number[], windowMs = 1_000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+export { busiestWindow } from '@hookrelay/demo-backend';
 
 /** Writes `count` events of `source` straight to its queues, as the ingress would; returns their ids. */
 export async function enqueueEvents(

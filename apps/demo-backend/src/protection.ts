@@ -61,13 +61,13 @@ export class RateTolerance {
   }
 }
 
-/** The most of these times (epoch milliseconds, in any order) within any 1 second. */
-export function busiestSecond(times: readonly number[]): number {
+/** The most of `times` (epoch ms, any order) within any window of `windowMs` (sliding, not fixed). */
+export function busiestWindow(times: readonly number[], windowMs = 1_000): number {
   const sorted = [...times].sort((a, b) => a - b);
   let best = 0;
   let start = 0;
   for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= 1000) start++;
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
     best = Math.max(best, end - start + 1);
   }
   return best;

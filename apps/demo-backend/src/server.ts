@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { DeliveryStore, type RecordedDelivery } from './delivery-store.js';
 import { parseControlBody } from './control-body.js';
 import { FailureRules } from './failure-rules.js';
-import { busiestSecond, RateTolerance, type Outage } from './protection.js';
+import { busiestWindow, RateTolerance, type Outage } from './protection.js';
 import { jsonErrors, notFound, sendError } from './json-errors.js';
 
 export interface DemoBackendOptions {
@@ -73,7 +73,7 @@ export function createDemoBackend(options: DemoBackendOptions = {}): DemoBackend
       failedAnswers: all.filter((d) => d.status >= 300).length,
       tooManyRequests: all.filter((d) => d.status === 429).length,
       serverErrors: all.filter((d) => d.status >= 500).length,
-      busiestSecond: busiestSecond(all.map((d) => Date.parse(d.at))),
+      busiestSecond: busiestWindow(all.map((d) => Date.parse(d.at))),
     });
   });
   app.delete('/deliveries', (_req, res) => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis } from '@hookrelay/queue';
 import { waitFor } from '@hookrelay/testing';
 import { startDashboard, type Dashboard } from './dashboard-harness.js';
 import { post, startRelay, type Relay } from './harness.js';
@@ -54,6 +55,16 @@ sources:
       { error: { code: 'event_not_found', message: expect.any(String) } },
     ]);
     expect(await relay.queue('orders').getJobLogs(id)).toEqual({ logs: [], count: 0 });
+    // The event log lets it go too: its record expires retention.delivered after the delivery.
+    expect((await dashboard.api(`/api/events/${id}`)).status).toBe(404);
+    const redis = createRedis(relay.config.redis, 'producer', 'retention-test');
+    try {
+      await waitFor(async () => (await redis.exists(`test:events:event:${id}`)) === 0, {
+        what: 'the event record expired',
+      });
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('a dead event stays in the dead-letter queue until retention.dead has passed', async () => {

@@ -2,7 +2,9 @@ import { Router, type Request } from 'express';
 import type { Logger } from '@hookrelay/logger';
 import {
   DEAD_LETTER_FILTERS,
+  EVENT_FILTERS,
   InvalidFilterError,
+  parseEventQuery,
   parseReplayRequest,
   type Ops,
 } from '@hookrelay/ops';
@@ -75,6 +77,19 @@ export function opsApi(ops: Ops, logger: Logger): Router {
         : { replayed: outcome.replayed, skipped: outcome.skipped }),
       ...(unmatched.length > 0 ? { unmatched } : {}),
     });
+  });
+
+  api.get('/api/events', async (request, response) => {
+    onlyQuery(request, EVENT_FILTERS);
+    const input = Object.fromEntries(
+      EVENT_FILTERS.map((name) => [name, optionalQuery(request, name)]),
+    );
+    response.json(await ops.listEvents(parseEventQuery(input)));
+  });
+
+  api.get('/api/events/:id', async (request, response) => {
+    onlyQuery(request, []);
+    response.json(await ops.showEvent(request.params.id as string));
   });
 
   api.post('/api/events/:id/replay', async (request, response) => {

@@ -16,11 +16,9 @@ const logger = createLogger({
 });
 const redis = createRedis(config.redis, 'producer', 'hookrelay-ingress');
 const availability = watchRedisAvailability(redis, config.redis, logger);
-const enqueuer = new EventEnqueuer(
-  config,
-  redis,
-  availability.listener((error) => logger.warn('queue error', { reason: error.message })),
-);
+const enqueuer = new EventEnqueuer(config, redis, {
+  onError: availability.listener((error) => logger.warn('queue error', { reason: error.message })),
+});
 const registry = createRegistry('ingress');
 const app = createServer({
   config,

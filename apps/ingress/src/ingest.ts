@@ -8,6 +8,7 @@ import {
 import type { RejectionCode } from '@hookrelay/verifiers';
 import { dedupeIdOf } from './dedupe-id.js';
 import { readEvent } from './read-event.js';
+import { receivedHeaders } from './received-headers.js';
 import type { SourceRoute } from './source-route.js';
 
 export interface IngestRequest {
@@ -76,7 +77,11 @@ export async function ingest(
         headers: pickHeaders(request.headers, route.verifier.forwardHeaders),
         ...encodeBody(request.body),
       },
-      { delayMs, dedupeId: dedupeIdOf(route.source, eventId, verdict.fingerprint, request.body) },
+      {
+        delayMs,
+        dedupeId: dedupeIdOf(route.source, eventId, verdict.fingerprint, request.body),
+        receivedHeaders: receivedHeaders(request.headers, route.isSecretHeader),
+      },
     );
     return { kind: result.status, id: result.id, eventId, eventType };
   } catch (error) {

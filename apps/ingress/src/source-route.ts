@@ -6,6 +6,8 @@ import {
   type FieldReader,
   type Verifier,
 } from '@hookrelay/verifiers';
+import type { SensitiveKey } from '@hookrelay/logger';
+import { secretHeadersOf } from './received-headers.js';
 
 /** Everything the ingress needs to take one source's webhooks, built once at start-up. */
 export interface SourceRoute {
@@ -16,6 +18,8 @@ export interface SourceRoute {
   readonly readDelayUntil?: FieldReader;
   /** The event id is read from the body: a body without one is refused (event_id_missing). */
   readonly idFromBody: boolean;
+  /** Headers whose values the event log masks. */
+  readonly isSecretHeader: SensitiveKey;
 }
 
 function reader(location: string | undefined): FieldReader | undefined {
@@ -29,9 +33,11 @@ export function buildSourceRoute(source: SourceConfig): SourceRoute {
     type: source.event.type ?? defaults.type,
     delayUntil: source.event.delayUntil,
   };
+  const verifier = createVerifier(source.verify);
   return {
     source,
-    verifier: createVerifier(source.verify),
+    verifier,
+    isSecretHeader: secretHeadersOf(verifier),
     readEventId: reader(locations.id),
     readEventType: reader(locations.type),
     readDelayUntil: reader(locations.delayUntil),

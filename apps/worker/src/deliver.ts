@@ -7,7 +7,8 @@ import { answerText, readAnswerPrefix } from './read-answer.js';
 
 /**
  * What one attempt came to; `retry` and `reject` carry what the job log and the backoff need.
- * `response` is the start of the backend's answer (at most 4 KB of UTF-8), for the event log only.
+ * `response` is the start of the backend's answer (at most 4 KB of UTF-8) and `responseType` its
+ * Content-Type, for the event log only.
  */
 export type AttemptResult =
   | {
@@ -15,6 +16,7 @@ export type AttemptResult =
       readonly status: number;
       readonly durationMs: number;
       readonly response: string;
+      readonly responseType?: string;
     }
   | {
       readonly kind: 'retry';
@@ -25,6 +27,7 @@ export type AttemptResult =
       /** Set when no complete HTTP answer came back. */
       readonly failure?: 'timeout' | 'connection_error';
       readonly response?: string;
+      readonly responseType?: string;
     }
   | {
       readonly kind: 'reject';
@@ -32,6 +35,7 @@ export type AttemptResult =
       readonly error: string;
       readonly durationMs: number;
       readonly response: string;
+      readonly responseType?: string;
     };
 
 const RETRIED_STATUSES = new Set([408, 425, 429]);
@@ -67,14 +71,18 @@ function classify(
   durationMs: number,
 ): AttemptResult {
   const status = answer.status;
-  if (status >= 200 && status < 300) return { kind: 'delivered', status, durationMs, response };
+  const type = answer.headers['content-type'] as unknown;
+  const responseType = typeof type === 'string' && type !== '' ? type.slice(0, 200) : undefined;
+  if (status >= 200 && status < 300)
+    return { kind: 'delivered', status, durationMs, response, responseType };
   const error = httpFailure(status);
-  if (!isRetriedStatus(status)) return { kind: 'reject', status, error, durationMs, response };
+  if (!isRetriedStatus(status))
+    return { kind: 'reject', status, error, durationMs, response, responseType };
   const retryAfterMs =
     status === 429 || status === 503
       ? parseRetryAfter(answer.headers['retry-after'] as string | undefined)
       : undefined;
-  return { kind: 'retry', status, error, durationMs, retryAfterMs, response };
+  return { kind: 'retry', status, error, durationMs, retryAfterMs, response, responseType };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Logger } from '@hookrelay/logger';
 import type { DeliveryMetrics } from '@hookrelay/metrics';
 import {
   deliveryQueueName,
+  EventLog,
   settleAll,
   type RedisAvailability,
   type RedisClient,
@@ -12,6 +13,7 @@ import { nextDelay } from './backoff.js';
 import type { GuardFor } from './destination-guard.js';
 import { RetryableDeliveryError } from './errors.js';
 import { createHttpClient } from './http-client.js';
+import { startEventLogTrim } from './event-log-trim.js';
 import { createProcessor } from './processor.js';
 import { relaySigner } from './relay-signature.js';
 
@@ -38,6 +40,11 @@ export interface DeliveryWorkerOptions {
   readonly now?: () => number;
   /** Each destination's guard (the circuit breaker), asked before each attempt; none: NO_GUARD. */
   readonly guardFor?: GuardFor;
+  /**
+   * Record every attempt in the event log and trim its indexes (docs/events.md); default true.
+   * Off only to measure what the event log costs.
+   */
+  readonly eventLog?: boolean;
 }
 
 /** The most slices a `rateLimit` window is cut into, and the shortest slice. */
@@ -111,7 +118,16 @@ export function startDeliveryWorkers({
   redis,
   now = Date.now,
   guardFor,
+  eventLog: withEventLog = true,
 }: DeliveryWorkerOptions): DeliveryWorkers {
+  const eventLog = withEventLog ? new EventLog(connection, config) : undefined;
+  const stopTrim = eventLog
+    ? startEventLogTrim(
+        eventLog,
+        config.sources.map((source) => source.name),
+        logger,
+      )
+    : () => undefined;
   const client = createHttpClient(config.worker.concurrency * 2);
   const signer = config.signing.secret ? relaySigner(config.signing.secret) : undefined;
   const workers: Worker[] = [];
@@ -131,6 +147,7 @@ export function startDeliveryWorkers({
         metrics,
         now,
         guard: guardFor?.(source, destination),
+        eventLog,
         // The worker below exists before any job runs.
         hold: (ms) => worker.rateLimit(ms),
       });
@@ -175,6 +192,7 @@ export function startDeliveryWorkers({
     workers,
     isRunning: () => workers.every((worker) => worker.isRunning()),
     close() {
+      stopTrim();
       const force = inFlight === 0 && connection.status !== 'ready';
       closing ??= settleAll(workers.map((worker) => worker.close(force)));
       return closing;

@@ -8,6 +8,7 @@ import {
   UnreadableJobError,
   type AttemptRecord,
   type DeliveryJobData,
+  type EventLog,
 } from '@hookrelay/queue';
 import { deliver, type AttemptResult } from './deliver.js';
 import { buildDeliveryRequest } from './delivery-request.js';
@@ -31,6 +32,8 @@ export interface ProcessorContext {
    * Without it (a processor run outside a Worker), a hold is an ordinary retry after that delay.
    */
   readonly hold?: (ms: number) => Promise<void>;
+  /** Where each attempt is also recorded: the live feed, and the event's record kept as long as its job. */
+  readonly eventLog?: EventLog;
 }
 
 /**
@@ -105,6 +108,16 @@ export function createProcessor(context: ProcessorContext) {
     }
   }
 
+  /** The attempt in the job's log (what the event log shows) and on the live feed. */
+  async function logAttempt(data: DeliveryJobData, job: Job, entry: AttemptRecord): Promise<void> {
+    const logged = context.eventLog
+      ?.attempt(data, entry, { onlyDestination: source.destinations.length === 1 })
+      .catch((error: unknown) =>
+        logger.warn('event log write failed', { ...names, reason: (error as Error).message }),
+      );
+    await Promise.all([job.log(JSON.stringify(entry)), logged]);
+  }
+
   async function record(result: AttemptResult): Promise<void> {
     try {
       await guard.record(result);
@@ -159,10 +172,11 @@ export function createProcessor(context: ProcessorContext) {
             ? heldLine(result.error, holdMs)
             : result.error,
       outcome,
-      // For the event log only: `meta` below, which goes to the service logs, never carries it.
+      // For the event log only: `meta` below, which goes to the service logs, never carries them.
       response: result.response,
+      responseType: result.responseType,
     };
-    await job.log(JSON.stringify(entry));
+    await logAttempt(data, job, entry);
     metrics.attempt(
       source.name,
       destination.name,

@@ -43,7 +43,7 @@ export class AmbiguousEventError extends OpsError {
     readonly ids: readonly string[],
   ) {
     super(
-      `provider id "${eventId}" names ${ids.length} retained events (${ids.join(', ')}); replay one by its hookrelay id`,
+      `provider id "${eventId}" names ${ids.length} retained events (${ids.join(', ')}); use its hookrelay id`,
     );
   }
 }

@@ -1,6 +1,13 @@
 export { Ops } from './ops.js';
 export type { DeliveryQueues, DeliveryQueue } from './delivery-queues.js';
-export { OpsError, UnknownSourceError, InvalidFilterError } from './errors.js';
+export {
+  OpsError,
+  UnknownSourceError,
+  InvalidFilterError,
+  UnknownEventError,
+  AmbiguousEventError,
+  EventNotFinishedError,
+} from './errors.js';
 export { failureText } from './failure-text.js';
 export type { SourceCounts, DestinationCounts } from './source-counts.js';
 export {
@@ -21,3 +28,18 @@ export { REPLAY_PRIORITY } from './replay-job.js';
 export type { ReplayRecord, FinishedEventStatus, DeliveryHistory } from './history.js';
 export type { PauseResult } from './pause.js';
 export { connectRedis } from './connect.js';
+export {
+  EVENT_FILTERS,
+  DEFAULT_EVENT_LIMIT,
+  MAX_EVENT_LIMIT,
+  SCAN_BUDGET,
+  parseEventQuery,
+  type EventQuery,
+  type EventFilterInput,
+  type EventListItem,
+  type EventPage,
+  type EventDetail,
+  type EventDelivery,
+  type LiveEvent,
+  type FollowOptions,
+} from './events/index.js';

@@ -1,7 +1,17 @@
 import type { HookrelayConfig } from '@hookrelay/config';
-import type { RedisClient } from '@hookrelay/queue';
+import { EventLogKeys, type RedisClient } from '@hookrelay/queue';
 import { listDeadLetters, type DeadLetterPage, type DeadLetterQuery } from './dead-letters.js';
 import { DeliveryQueues } from './delivery-queues.js';
+import {
+  followEvents,
+  listEvents,
+  showEvent,
+  type EventDetail,
+  type EventPage,
+  type EventQuery,
+  type FollowOptions,
+  type LiveEvent,
+} from './events/index.js';
 import { pauseSource, resumeSource, type PauseResult } from './pause.js';
 import {
   replayDeadLetters,
@@ -15,9 +25,11 @@ import { sourceCounts, type SourceCounts } from './source-counts.js';
 /** Every operator action over one config's delivery queues: what the dashboard API and the CLI call. */
 export class Ops {
   readonly queues: DeliveryQueues;
+  private readonly eventLog: EventLogKeys;
 
   constructor(config: HookrelayConfig, connection: RedisClient) {
     this.queues = new DeliveryQueues(config, connection);
+    this.eventLog = new EventLogKeys(config.redis.prefix);
   }
 
   sourceCounts(source?: string): Promise<SourceCounts[]> {
@@ -36,7 +48,22 @@ export class Ops {
   }
 
   replayEvent(id: string): Promise<EventReplay> {
-    return replayEvent(this.queues, id);
+    return replayEvent(this.queues, this.eventLog, id);
+  }
+
+  /** Events newest first (docs/contract.md §6 Events); see listEvents. */
+  listEvents(query: EventQuery = {}): Promise<EventPage> {
+    return listEvents(this.queues, this.eventLog, query);
+  }
+
+  /** One event by our id or the provider's: the request as received and every attempt. */
+  showEvent(id: string): Promise<EventDetail> {
+    return showEvent(this.queues, this.eventLog, id);
+  }
+
+  /** Follows live traffic until `options.signal` aborts (`hookrelay tail`). */
+  followEvents(options: FollowOptions, onEvent: (event: LiveEvent) => void): Promise<void> {
+    return followEvents(this.queues, this.eventLog, options, onEvent);
   }
 
   pauseSource(source: string): Promise<PauseResult> {

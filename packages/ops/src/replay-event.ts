@@ -1,7 +1,8 @@
 import type { FinishedStatus, Job } from 'bullmq';
-import { eventStatusOf } from '@hookrelay/queue';
+import { eventStatusOf, type EventLogKeys } from '@hookrelay/queue';
 import type { DeliveryQueue, DeliveryQueues } from './delivery-queues.js';
 import { AmbiguousEventError, EventNotFinishedError, UnknownEventError } from './errors.js';
+import { findEvent } from './events/find-event.js';
 import { finishedEventStatus, type FinishedEventStatus } from './history.js';
 import { retainedWithProviderId } from './provider-ids.js';
 import { replayFinishedJob } from './replay-job.js';
@@ -46,11 +47,18 @@ async function heldById(queues: DeliveryQueues, id: string): Promise<Held[]> {
 }
 
 /**
- * The jobs of the event whose provider id is `eventId`: reads every retained job's data, so it is
- * only tried when no event has `eventId` as its hookrelay id. Several events with that provider id
+ * The jobs of the event whose provider id is `eventId`, found in the event log's provider-id
+ * index; else (events received before the event log kept one) by reading every retained job's
+ * data, so it is only tried when no event has `eventId` as its hookrelay id. Several events with that provider id
  * are refused (AmbiguousEventError) rather than all replayed.
  */
-async function heldByProviderId(queues: DeliveryQueues, eventId: string): Promise<Held[]> {
+async function heldByProviderId(
+  queues: DeliveryQueues,
+  keys: EventLogKeys,
+  eventId: string,
+): Promise<Held[]> {
+  const logged = await findEvent(queues, keys, eventId);
+  if (logged) return heldById(queues, logged.id);
   const found = await Promise.all(
     queues.all().map(async (entry) => {
       const jobs = await retainedWithProviderId(entry, eventId);
@@ -69,9 +77,13 @@ async function heldByProviderId(queues: DeliveryQueues, eventId: string): Promis
  * Deliveries still under way are left alone; when nothing is finished the call fails with
  * EventNotFinishedError.
  */
-export async function replayEvent(queues: DeliveryQueues, id: string): Promise<EventReplay> {
+export async function replayEvent(
+  queues: DeliveryQueues,
+  keys: EventLogKeys,
+  id: string,
+): Promise<EventReplay> {
   let held = await heldById(queues, id);
-  if (held.length === 0) held = await heldByProviderId(queues, id);
+  if (held.length === 0) held = await heldByProviderId(queues, keys, id);
   if (held.length === 0) throw new UnknownEventError(id);
   const deliveries: ReplayedDelivery[] = [];
   for (const { entry, job, state } of held) {

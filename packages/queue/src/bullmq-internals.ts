@@ -1,4 +1,4 @@
-import { Queue, type Job, type QueueOptions } from 'bullmq';
+import { Queue, type Job, type JobState, type QueueOptions } from 'bullmq';
 import type { RedisClient } from './connection.js';
 import { pipelined, type Pipeline } from './pipelined.js';
 
@@ -78,6 +78,83 @@ export function failedSince(
   sinceMs: number | undefined,
 ): Promise<string[]> {
   return connection.zrangebyscore(queue.toKey('failed'), sinceMs ?? '-inf', '+inf');
+}
+
+/** One job as the event log lists it, read without its payload. */
+export interface JobGlance {
+  /** `waiting` stands for any of BullMQ's waiting lists (wait, prioritized, paused). */
+  readonly state: Extract<JobState, 'waiting' | 'delayed' | 'active' | 'completed' | 'failed'>;
+  /** BullMQ's `attemptsMade`: attempts since the event was received or last replayed. */
+  readonly attemptsMade: number;
+  readonly finishedOn?: number;
+  /** The stored failure line (set once an attempt failed; kept after a later success). */
+  readonly failedReason?: string;
+  /** The last two lines of the job's log (attempt records, replay markers), oldest first. */
+  readonly lastLogLines: string[];
+}
+
+/** Commands per job in glanceAt's pipeline. */
+const GLANCE_COMMANDS = 6;
+
+/**
+ * Each job's state and last log lines, in one pipelined round trip, without its payload:
+ * `undefined` for a job that is gone. Six O(1) or O(log n) commands per job: the hash's small
+ * fields, ZSCOREs in the failed, completed and delayed sets, the lock an active job holds, the tail
+ * of its log. A job in none of those sets and holding no lock is waiting (BullMQ's wait,
+ * prioritized or paused list), which is not searched: LPOS on a list is O(n).
+ */
+export async function glanceAt(
+  connection: RedisClient,
+  jobs: readonly { readonly queue: Queue; readonly id: string }[],
+): Promise<(JobGlance | undefined)[]> {
+  const pipeline = connection.pipeline();
+  for (const { queue, id } of jobs) {
+    const key = queue.toKey(id);
+    pipeline
+      .hmget(key, 'timestamp', 'atm', 'attemptsMade', 'finishedOn', 'failedReason')
+      .zscore(queue.toKey('failed'), id)
+      .zscore(queue.toKey('completed'), id)
+      .zscore(queue.toKey('delayed'), id)
+      .exists(`${key}:lock`)
+      .lrange(`${key}:logs`, -2, -1);
+  }
+  const answers = jobs.length === 0 ? [] : ((await pipeline.exec()) ?? []);
+  return jobs.map((_, i) => {
+    const values = answers
+      .slice(i * GLANCE_COMMANDS, (i + 1) * GLANCE_COMMANDS)
+      .map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      });
+    const [fields, failed, completed, delayed, locked, logLines] = values as [
+      (string | null)[],
+      string | null,
+      string | null,
+      string | null,
+      number,
+      string[],
+    ];
+    const [timestamp, atm, legacyAtm, finishedOn, failedReason] = fields;
+    if (timestamp === null) return undefined;
+    const attemptsMade = Number(legacyAtm || atm || 0);
+    const state: JobGlance['state'] =
+      failed !== null
+        ? 'failed'
+        : completed !== null
+          ? 'completed'
+          : locked === 1
+            ? 'active'
+            : delayed !== null
+              ? 'delayed'
+              : 'waiting';
+    return {
+      state,
+      attemptsMade,
+      finishedOn: finishedOn ? Number(finishedOn) : undefined,
+      failedReason: failedReason || undefined,
+      lastLogLines: logLines,
+    };
+  });
 }
 
 /**

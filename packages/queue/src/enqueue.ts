@@ -3,6 +3,7 @@ import type { HookrelayConfig } from '@hookrelay/config';
 import type { RedisClient } from './connection.js';
 import { baseJobOptions } from './job-options.js';
 import { openDeliveryQueues } from './delivery-queues.js';
+import { EventLog } from './event-log/event-log.js';
 import { DELIVERY_JOB_VERSION, type DeliveryJobData } from './job.js';
 import { settleAll } from './settle-all.js';
 
@@ -17,6 +18,18 @@ export interface EnqueueOptions {
    * The caller decides it (the ingress: the provider's event id, or the signed content).
    */
   readonly dedupeId?: string;
+  /** The request's headers for the event log, signature and credential values already masked. */
+  readonly receivedHeaders?: Readonly<Record<string, string>>;
+}
+
+export interface EnqueuerOptions {
+  /**
+   * Hears its queues' errors (watchRedisAvailability's listener in the ingress) and the event
+   * log's; BullMQ prints a stack trace for each error of a queue that has no listener.
+   */
+  readonly onError?: (error: Error) => void;
+  /** Record each event in the event log (docs/events.md); off only to measure what it costs. */
+  readonly eventLog?: boolean;
 }
 
 export type EnqueueResult =
@@ -36,22 +49,23 @@ interface Target {
 
 /**
  * Writes events to their destination queues: de-duplication and every fan-out job in one Redis
- * round trip (BullMQ `deduplication` with a TTL, one MULTI through FlowProducer for fan-out).
+ * round trip (BullMQ `deduplication` with a TTL, one MULTI through FlowProducer for fan-out), and,
+ * sent at the same time, the event's entry in the event log.
  */
 export class EventEnqueuer {
   private readonly targets = new Map<string, Target[]>();
   private readonly flows: FlowProducer;
   private readonly queues: Queue[] = [];
+  private readonly eventLog?: EventLog;
+  private readonly onError: (error: Error) => void;
 
-  /**
-   * `onError` hears its queues' errors (watchRedisAvailability's listener in the ingress); BullMQ
-   * prints a stack trace for each error of a queue that has no listener.
-   */
   constructor(
     private readonly config: HookrelayConfig,
     private readonly client: RedisClient,
-    onError?: (error: Error) => void,
+    { onError, eventLog = true }: EnqueuerOptions = {},
   ) {
+    this.onError = onError ?? (() => undefined);
+    if (eventLog) this.eventLog = new EventLog(client, config);
     for (const handle of openDeliveryQueues(config, client)) {
       this.queues.push(handle.queue);
       const targets = this.targets.get(handle.source) ?? [];
@@ -79,7 +93,17 @@ export class EventEnqueuer {
       targets.length === 1
         ? this.addOne(targets[0]!, event, options)
         : this.addFanOut(targets, event, options);
-    return withTimeout(write, this.config.ingress.enqueueTimeoutMs);
+    // The jobs are what is acknowledged: a failed log write is reported, never a reason for a 503.
+    const logged = this.eventLog
+      ?.received(event, options.receivedHeaders ?? {})
+      .catch((error: unknown) => this.onError(asError(error)));
+    const result = await withTimeout(
+      Promise.all([write, logged]).then(([written]) => written),
+      this.config.ingress.enqueueTimeoutMs,
+    );
+    if (result.status === 'duplicate')
+      this.eventLog?.forget(event).catch((error: unknown) => this.onError(asError(error)));
+    return result;
   }
 
   private jobOptions(target: Target, event: IncomingEvent, enqueue: EnqueueOptions): JobsOptions {
@@ -137,6 +161,9 @@ function resultFor(proposedId: string, storedId: string | undefined): EnqueueRes
     ? { status: 'accepted', id: proposedId }
     : { status: 'duplicate', id: storedId };
 }
+
+const asError = (error: unknown): Error =>
+  error instanceof Error ? error : new Error(String(error));
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,5 @@
 import type { JobState, Queue } from 'bullmq';
-import { attemptsMadeOf } from './bullmq-internals.js';
+import { attemptsMadeOf, glanceAt, type JobGlance } from './bullmq-internals.js';
 import type { RedisClient } from './connection.js';
 
 /**
@@ -78,4 +78,22 @@ export async function countEvents(queue: Queue, connection: RedisClient): Promis
     delivered: count('completed'),
     dead: count('failed'),
   };
+}
+
+/** A job as the event log lists it: its status in the operator's words, read without its payload. */
+export type EventGlance = Omit<JobGlance, 'state'> & { readonly status: EventStatus };
+
+/**
+ * Each job's status, attempts and last log lines in one pipelined round trip (see glanceAt);
+ * `undefined` for a job that is gone.
+ */
+export async function glanceAtEvents(
+  connection: RedisClient,
+  jobs: readonly { readonly queue: Queue; readonly id: string }[],
+): Promise<(EventGlance | undefined)[]> {
+  return (await glanceAt(connection, jobs)).map((glance) => {
+    if (!glance) return undefined;
+    const { state, ...rest } = glance;
+    return { ...rest, status: eventStatusOf(state, glance.attemptsMade)! };
+  });
 }

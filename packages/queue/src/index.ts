@@ -15,6 +15,8 @@ export {
   EVENT_STATUSES,
   eventStatusOf,
   countEvents,
+  glanceAtEvents,
+  type EventGlance,
   type EventStatus,
   type EventCounts,
 } from './event-status.js';
@@ -24,6 +26,8 @@ export {
   inFailedSet,
   failedSince,
   queueClassOf,
+  glanceAt,
+  type JobGlance,
 } from './bullmq-internals.js';
 export { settleAll } from './settle-all.js';
 export {
@@ -47,3 +51,4 @@ export {
   type AdmitAnswer,
   type RecordAnswer,
 } from './breaker-state.js';
+export * from './event-log/index.js';

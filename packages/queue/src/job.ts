@@ -43,6 +43,8 @@ export interface AttemptRecord {
   readonly outcome: 'delivered' | 'retry' | 'dead' | 'held';
   /** The start of the backend's answer (at most 4096 bytes of UTF-8); absent when none came back. */
   readonly response?: string;
+  /** The answer's Content-Type, when it had one. */
+  readonly responseType?: string;
 }
 
 export function encodeBody(body: Buffer): Pick<DeliveryJobData, 'body' | 'bodyEncoding'> {

@@ -6,6 +6,7 @@ import {
   createdAtOf,
   createRedis,
   failedSince,
+  glanceAt,
   inFailedSet,
   queueClassOf,
   type RedisClient,
@@ -121,5 +122,48 @@ describe('BullMQ internals hookrelay depends on', () => {
     await job.retry('failed', { resetAttemptsMade: true });
     expect(await q.getJobState(added.id!)).toBe('prioritized');
     expect((await q.getJob(added.id!))!.priority).toBe(1_000);
+  });
+
+  it('glanceAt tells every state from the hash, the sets, the lock and the log, without the payload', async () => {
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const q = open((job) => (job.data.n === 1 ? 'retry' : job.data.n === 2 ? 'dead' : 'ok'));
+    await worker!.close();
+    worker = new Worker(
+      q.name,
+      async (job) => {
+        await job.log(`line of ${job.data.n}`);
+        if (job.data.n === 1) throw new Error('retry');
+        if (job.data.n === 2) throw new UnrecoverableError('dead in one line');
+        if (job.data.n === 4) await held;
+      },
+      { connection: client, prefix: 'bulltest', settings: { backoffStrategy: () => 60_000 } },
+    );
+    const retrying = await q.add('x', { n: 1 }, { attempts: 3, backoff: { type: 'custom' } });
+    const dead = await q.add('x', { n: 2 });
+    const delivered = await q.add('x', { n: 3 });
+    const delivering = await q.add('x', { n: 4 });
+    const scheduled = await q.add('x', { n: 5 }, { delay: 60_000 });
+    const glance = (id: string) => glanceAt(client, [{ queue: q, id }]).then(([g]) => g);
+    await waitFor(async () => (await glance(delivering.id!))?.state === 'active');
+    await waitFor(async () => (await glance(dead.id!))?.state === 'failed');
+    await waitFor(async () => (await glance(retrying.id!))?.state === 'delayed');
+    await waitFor(async () => (await glance(delivered.id!))?.state === 'completed');
+    expect(await glance(scheduled.id!)).toMatchObject({ state: 'delayed', attemptsMade: 0 });
+    expect(await glance(dead.id!)).toMatchObject({
+      attemptsMade: 1,
+      failedReason: 'dead in one line',
+      lastLogLines: ['line of 2'],
+      finishedOn: expect.any(Number),
+    });
+    expect(await glance(delivered.id!)).toMatchObject({
+      attemptsMade: 1,
+      lastLogLines: ['line of 3'],
+    });
+    expect(await glance('missing')).toBeUndefined();
+    await worker!.pause(true).catch(() => undefined);
+    const waiting = await q.add('x', { n: 6 });
+    expect(await glance(waiting.id!)).toMatchObject({ state: 'waiting', attemptsMade: 0 });
+    release!();
   });
 });

@@ -1,0 +1,4 @@
+export { EventLog, type ReceivedEvent, type AttemptOf } from './event-log.js';
+export { EventLogKeys } from './keys.js';
+export { readFeedAttempt, FEED_FIELD, FEED_MAX_LENGTH, type FeedAttempt } from './feed.js';
+export { idFloor, receivedAtOfId, isEventId } from './ids.js';

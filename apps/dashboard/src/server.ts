@@ -8,6 +8,7 @@ import { healthRoutes } from '@hookrelay/service-kit';
 import { createBoard } from './bull-board.js';
 import { CredentialCheck } from './credentials.js';
 import { apiErrorHandler, sendError } from './error-response.js';
+import { eventsPages } from './events-pages/routes.js';
 import { opsApi } from './ops-api.js';
 import { LoginThrottle } from './login-throttle.js';
 import { requireAuth } from './require-auth.js';
@@ -33,8 +34,8 @@ export interface DashboardApp extends Express {
 /**
  * Security headers on every answer; health (unauthenticated); then cross-origin writes refused
  * before anything looks at credentials; then the (throttled) credential check in front of
- * everything else: the ops API and Bull Board with its assets and its own API. Throws
- * MissingCredentialsError when the config has neither a password nor a token.
+ * everything else: the ops API, the events pages (/events), and Bull Board with its assets and
+ * its own API. Throws MissingCredentialsError when the config has neither a password nor a token.
  */
 export function createServer({
   config,
@@ -56,6 +57,7 @@ export function createServer({
   app.use(requireAuth(check, loginThrottle, logger));
   app.get('/metrics', metricsHandler(registry));
   app.use(opsApi(ops, logger));
+  app.use(eventsPages(ops, logger));
   app.use(board);
   app.use((_request, response) =>
     sendError(response, 404, 'not_found', 'no such page or API route'),

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '@hookrelay/testing';
 import {
   createRedis,
+  decodeEventRecord,
+  decodeIdList,
   EventLog,
   FEED_FIELD,
   idFloor,
@@ -61,7 +63,7 @@ describe('EventLog', () => {
   async function receive(source = 'stripe', eventId?: string, receivedAt = Date.now()) {
     const id = newEventId(receivedAt);
     await log.received(
-      { id, source, requestId: 'req', receivedAt, eventId, eventType: 'charge.refunded' },
+      { id, source, eventId, eventType: 'charge.refunded' },
       { 'stripe-signature': '[redacted]' },
     );
     return id;
@@ -69,15 +71,20 @@ describe('EventLog', () => {
 
   it('records what was received, kept for the longest retention until an attempt says otherwise', async () => {
     const id = await receive('stripe', 'evt_1QlogA');
-    expect(await client.hgetall(log.keys.event(id))).toMatchObject({
+    expect(decodeEventRecord(await client.get(log.keys.event(id)))).toEqual({
       source: 'stripe',
       eventId: 'evt_1QlogA',
       eventType: 'charge.refunded',
-      headers: '{"stripe-signature":"[redacted]"}',
+      headers: { 'stripe-signature': '[redacted]' },
     });
     expect(await client.pttl(log.keys.event(id))).toBeGreaterThan(13 * 24 * HOUR);
     expect(await client.zrange(log.keys.bySource('stripe'), 0, -1)).toContain(id);
-    expect(await client.smembers(log.keys.byProviderId('evt_1QlogA'))).toEqual([id]);
+    expect(decodeIdList(await client.get(log.keys.byProviderId('evt_1QlogA')))).toEqual([id]);
+    const again = await receive('stripe', 'evt_1QlogA');
+    expect(decodeIdList(await client.get(log.keys.byProviderId('evt_1QlogA')))).toEqual([
+      id,
+      again,
+    ]);
   });
 
   it('shortens the record to retention.delivered once delivered, unless the event fans out', async () => {
@@ -130,12 +137,17 @@ describe('EventLog', () => {
     expect(JSON.stringify(entries)).not.toContain('the answer is never on the feed');
   });
 
-  it('forgets a duplicate', async () => {
+  it('forgets a duplicate, and only it', async () => {
+    const first = await receive('stripe', 'evt_1QlogE');
+    const duplicate = await receive('stripe', 'evt_1QlogE');
+    await log.forget({ id: duplicate, source: 'stripe', eventId: 'evt_1QlogE' });
+    expect(decodeIdList(await client.get(log.keys.byProviderId('evt_1QlogE')))).toEqual([first]);
+    expect(await client.pttl(log.keys.byProviderId('evt_1QlogE'))).toBeGreaterThan(0);
     const id = await receive('stripe', 'evt_1QlogD');
     await log.forget({ id, source: 'stripe', eventId: 'evt_1QlogD' });
     expect(await client.exists(log.keys.event(id))).toBe(0);
     expect(await client.zscore(log.keys.bySource('stripe'), id)).toBeNull();
-    expect(await client.smembers(log.keys.byProviderId('evt_1QlogD'))).toEqual([]);
+    expect(await client.exists(log.keys.byProviderId('evt_1QlogD'))).toBe(0);
   });
 
   it('trims index entries past retention whose event is gone or dead, and keeps the rest', async () => {

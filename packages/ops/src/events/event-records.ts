@@ -1,4 +1,10 @@
-import type { EventLogKeys, RedisClient } from '@hookrelay/queue';
+import {
+  decodeEventRecord,
+  decodeIdList,
+  receivedAtOfId,
+  type EventLogKeys,
+  type RedisClient,
+} from '@hookrelay/queue';
 
 /** What the ingress recorded of an event (docs/events.md): the event log's own record of it. */
 export interface EventRecord {
@@ -7,67 +13,29 @@ export interface EventRecord {
   readonly eventId?: string;
   readonly eventType?: string;
   readonly receivedAt: number;
-  readonly requestId?: string;
-  readonly contentType?: string;
+  /** Every received header, values of secret ones masked by the ingress. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
-const FIELDS = [
-  'source',
-  'eventId',
-  'eventType',
-  'receivedAt',
-  'requestId',
-  'contentType',
-] as const;
-
-function recordOf(id: string, values: readonly (string | null)[]): EventRecord | undefined {
-  const [source, eventId, eventType, receivedAt, requestId, contentType] = values;
-  if (!source || !receivedAt) return undefined;
-  return {
-    id,
-    source,
-    eventId: eventId ?? undefined,
-    eventType: eventType ?? undefined,
-    receivedAt: Number(receivedAt),
-    requestId: requestId ?? undefined,
-    contentType: contentType ?? undefined,
-  };
-}
-
-/** The records of `ids` (undefined where none is kept), in one pipelined round trip, headers left out. */
+/** The records of `ids` (undefined where none is kept), in one pipelined round trip. */
 export async function readRecords(
   connection: RedisClient,
   keys: EventLogKeys,
   ids: readonly string[],
 ): Promise<(EventRecord | undefined)[]> {
   if (ids.length === 0) return [];
-  const pipeline = connection.pipeline();
-  for (const id of ids) pipeline.hmget(keys.event(id), ...FIELDS);
-  const answers = (await pipeline.exec()) ?? [];
+  const stored = await connection.mget(ids.map((id) => keys.event(id)));
   return ids.map((id, i) => {
-    const [error, values] = answers[i] ?? [null, []];
-    if (error) throw error;
-    return recordOf(id, values as (string | null)[]);
+    const record = decodeEventRecord(stored[i] ?? null);
+    return record && { id, ...record, receivedAt: receivedAtOfId(id) ?? 0 };
   });
 }
 
-/** The headers the ingress kept (values of secret ones already masked), or undefined when none were. */
-export async function readReceivedHeaders(
+/** Our ids of the events that carry provider id `eventId`, oldest first (some may be gone). */
+export async function idsWithProviderId(
   connection: RedisClient,
   keys: EventLogKeys,
-  id: string,
-): Promise<Record<string, string> | undefined> {
-  const raw = await connection.hget(keys.event(id), 'headers');
-  if (raw === null) return undefined;
-  try {
-    const headers = JSON.parse(raw) as unknown;
-    if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return undefined;
-    return Object.fromEntries(
-      Object.entries(headers).filter(
-        (entry): entry is [string, string] => typeof entry[1] === 'string',
-      ),
-    );
-  } catch {
-    return undefined;
-  }
+  eventId: string,
+): Promise<string[]> {
+  return decodeIdList(await connection.get(keys.byProviderId(eventId)));
 }

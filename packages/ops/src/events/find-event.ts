@@ -1,6 +1,7 @@
 import { glanceAtEvents, isEventId, type EventLogKeys, type EventGlance } from '@hookrelay/queue';
 import type { DeliveryQueue, DeliveryQueues } from '../delivery-queues.js';
 import { AmbiguousEventError } from '../errors.js';
+import { idsWithProviderId } from './event-records.js';
 
 /** An event's jobs, one per destination that still holds it. */
 export interface FoundEvent {
@@ -36,7 +37,7 @@ export async function findEvent(
     const jobs = await jobsOf(queues, queues.all(), idOrEventId);
     if (jobs.length > 0) return { id: idOrEventId, jobs };
   }
-  const ids = await queues.connection.smembers(keys.byProviderId(idOrEventId));
+  const ids = await idsWithProviderId(queues.connection, keys, idOrEventId);
   const found: FoundEvent[] = [];
   for (const id of ids.sort()) {
     const jobs = await jobsOf(queues, queues.all(), id);

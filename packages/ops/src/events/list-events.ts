@@ -9,7 +9,7 @@ import {
 import type { DeliveryQueue, DeliveryQueues } from '../delivery-queues.js';
 import { InvalidFilterError } from '../errors.js';
 import { DEFAULT_EVENT_LIMIT, typeMatcher, type EventQuery } from './event-query.js';
-import { readRecords, type EventRecord } from './event-records.js';
+import { idsWithProviderId, readRecords, type EventRecord } from './event-records.js';
 import { lastAttemptOf, lastErrorOf } from './last-attempt.js';
 
 /** One event for one destination, as GET /api/events and `hookrelay events` list it. */
@@ -130,7 +130,7 @@ async function byProviderId(
   const { upper, lower } = bounds(query);
   const inWindow = (id: string) =>
     (upper === '+' || id < upper.slice(1)) && (lower === '-' || id >= lower.slice(1));
-  const ids = (await queues.connection.smembers(keys.byProviderId(query.eventId!)))
+  const ids = (await idsWithProviderId(queues.connection, keys, query.eventId!))
     .filter(inWindow)
     .sort()
     .reverse();

@@ -10,7 +10,7 @@ import type { DeliveryQueues } from '../delivery-queues.js';
 import { UnknownEventError } from '../errors.js';
 import { parseHistory, type ReplayRecord } from '../history.js';
 import { findEvent } from './find-event.js';
-import { readReceivedHeaders, readRecords } from './event-records.js';
+import { readRecords } from './event-records.js';
 import { lastAttemptOf, lastErrorOf } from './last-attempt.js';
 
 /** One destination's side of an event: where it stands and every attempt, old ones first. */
@@ -64,9 +64,8 @@ export async function showEvent(
   const found = await findEvent(queues, keys, idOrEventId);
   if (!found) throw new UnknownEventError(idOrEventId);
   const { id } = found;
-  const [[record], headers, deliveries] = await Promise.all([
+  const [[record], deliveries] = await Promise.all([
     readRecords(queues.connection, keys, [id]),
-    readReceivedHeaders(queues.connection, keys, id),
     Promise.all(
       found.jobs.map(async ({ entry, glance }) => {
         const [job, { logs }] = await Promise.all([
@@ -94,10 +93,10 @@ export async function showEvent(
     eventId: record?.eventId ?? data?.eventId ?? null,
     eventType: record?.eventType ?? data?.eventType ?? null,
     receivedAt: new Date(record?.receivedAt ?? data?.receivedAt ?? 0).toISOString(),
-    requestId: record?.requestId ?? data?.requestId ?? null,
+    requestId: data?.requestId ?? null,
     request: {
-      headers: headers ?? null,
-      contentType: record?.contentType ?? data?.contentType ?? null,
+      headers: record ? { ...record.headers } : null,
+      contentType: data?.contentType ?? null,
       body: data?.body ?? null,
       bodyEncoding: data?.bodyEncoding ?? null,
     },

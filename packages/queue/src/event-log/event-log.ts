@@ -1,15 +1,14 @@
 import type { HookrelayConfig } from '@hookrelay/config';
 import type { RedisClient } from '../connection.js';
 import type { AttemptRecord, DeliveryJobData } from '../job.js';
-import { FEED_FIELD, FEED_MAX_LENGTH, type FeedAttempt } from './feed.js';
+import { FEED_MAX_LENGTH, type FeedAttempt } from './feed.js';
 import { idFloor } from './ids.js';
 import { EventLogKeys } from './keys.js';
+import { encodeEventRecord } from './record.js';
+import { eventLogCommands } from './scripts.js';
 
 /** What the event log keeps of a received event, beside the delivery jobs that carry its body. */
-export type ReceivedEvent = Pick<
-  DeliveryJobData,
-  'id' | 'source' | 'requestId' | 'receivedAt' | 'eventId' | 'eventType' | 'contentType'
->;
+export type ReceivedEvent = Pick<DeliveryJobData, 'id' | 'source' | 'eventId' | 'eventType'>;
 
 /** The event an attempt belongs to, as the worker knows it. */
 export type AttemptOf = Pick<
@@ -46,41 +45,33 @@ export class EventLog {
   }
 
   /**
-   * One MULTI: the event's record (`headers` already masked by the caller), its place in the
-   * source's time index, and its provider id. Written beside the jobs, not before them: a reader
+   * The event's record (`headers` already masked by the caller), its place in the source's time
+   * index and its provider id, in one script. Sent beside the jobs, not before them: a reader
    * skips an id whose jobs are not there (yet, or any more).
    */
   async received(event: ReceivedEvent, headers: Readonly<Record<string, string>>): Promise<void> {
-    const key = this.keys.event(event.id);
-    const fields: Record<string, string> = {
+    const keys = [this.keys.event(event.id), this.keys.bySource(event.source)];
+    if (event.eventId !== undefined) keys.push(this.keys.byProviderId(event.eventId));
+    const record = encodeEventRecord({
       source: event.source,
-      requestId: event.requestId,
-      receivedAt: String(event.receivedAt),
-      headers: JSON.stringify(headers),
-    };
-    if (event.eventId !== undefined) fields.eventId = event.eventId;
-    if (event.eventType !== undefined) fields.eventType = event.eventType;
-    if (event.contentType !== undefined) fields.contentType = event.contentType;
-    const multi = this.client
-      .multi()
-      .hset(key, fields)
-      .pexpire(key, this.longestMs)
-      .zadd(this.keys.bySource(event.source), 0, event.id);
-    if (event.eventId !== undefined) {
-      const byProvider = this.keys.byProviderId(event.eventId);
-      multi.sadd(byProvider, event.id).pexpire(byProvider, this.longestMs);
-    }
-    await execOrThrow(multi);
+      eventId: event.eventId,
+      eventType: event.eventType,
+      headers,
+    });
+    await eventLogCommands(this.client).hookrelayEventReceived(
+      keys.length,
+      ...keys,
+      event.id,
+      record,
+      this.longestMs,
+    );
   }
 
   /** Undoes `received` for an event that turned out to be a duplicate (no job was written for it). */
   async forget(event: Pick<ReceivedEvent, 'id' | 'source' | 'eventId'>): Promise<void> {
-    const multi = this.client
-      .multi()
-      .del(this.keys.event(event.id))
-      .zrem(this.keys.bySource(event.source), event.id);
-    if (event.eventId !== undefined) multi.srem(this.keys.byProviderId(event.eventId), event.id);
-    await execOrThrow(multi);
+    const keys = [this.keys.event(event.id), this.keys.bySource(event.source)];
+    if (event.eventId !== undefined) keys.push(this.keys.byProviderId(event.eventId));
+    await eventLogCommands(this.client).hookrelayEventForget(keys.length, ...keys, event.id);
   }
 
   /**
@@ -107,28 +98,20 @@ export class EventLog {
       error: record.error,
       outcome: record.outcome,
     };
-    const multi = this.client
-      .multi()
-      .xadd(
-        this.keys.feed(),
-        'MAXLEN',
-        '~',
-        FEED_MAX_LENGTH,
-        '*',
-        FEED_FIELD,
-        JSON.stringify(entry),
-      );
     const dead = record.outcome === 'dead';
-    const ms = dead ? this.deadMs : this.deliveredMs;
     const shorten = record.outcome === 'delivered' && onlyDestination;
-    const keys = [this.keys.event(of.id)];
+    const keys = [this.keys.feed(), this.keys.dead(of.source), this.keys.event(of.id)];
     if (of.eventId !== undefined) keys.push(this.keys.byProviderId(of.eventId));
-    for (const key of keys) {
-      if (shorten) multi.pexpire(key, ms);
-      else multi.pexpire(key, ms, 'GT');
-    }
-    if (dead) multi.zadd(this.keys.dead(of.source), 0, of.id);
-    await execOrThrow(multi);
+    await eventLogCommands(this.client).hookrelayEventAttempt(
+      keys.length,
+      ...keys,
+      JSON.stringify(entry),
+      FEED_MAX_LENGTH,
+      dead ? this.deadMs : this.deliveredMs,
+      shorten ? 'set' : 'gt',
+      dead ? '1' : '0',
+      of.id,
+    );
   }
 
   /**
@@ -174,11 +157,4 @@ export class EventLog {
     }
     return removed;
   }
-}
-
-/** A MULTI's answers, throwing the first command's error (exec itself only rejects on EXECABORT). */
-async function execOrThrow(multi: ReturnType<RedisClient['multi']>): Promise<void> {
-  const answers = await multi.exec();
-  if (!answers) throw new Error('event log write was discarded');
-  for (const [error] of answers) if (error) throw error;
 }

@@ -109,9 +109,14 @@ export function createProcessor(context: ProcessorContext) {
   }
 
   /** The attempt in the job's log (what the event log shows) and on the live feed. */
-  async function logAttempt(data: DeliveryJobData, job: Job, entry: AttemptRecord): Promise<void> {
+  async function logAttempt(
+    data: DeliveryJobData,
+    job: Job,
+    entry: AttemptRecord,
+    deadReason: string | undefined,
+  ): Promise<void> {
     const logged = context.eventLog
-      ?.attempt(data, entry, { onlyDestination: source.destinations.length === 1 })
+      ?.attempt(data, entry, { onlyDestination: source.destinations.length === 1, deadReason })
       .catch((error: unknown) =>
         logger.warn('event log write failed', { ...names, reason: (error as Error).message }),
       );
@@ -176,7 +181,17 @@ export function createProcessor(context: ProcessorContext) {
       response: result.response,
       responseType: result.responseType,
     };
-    await logAttempt(data, job, entry);
+    /** What became of a failed attempt, one line (the dead letter's, when it is the last). */
+    const reason =
+      result.kind === 'delivered'
+        ? ''
+        : failureLine(
+            result.error,
+            result.kind === 'reject'
+              ? { kind: 'rejected' }
+              : { kind: 'retryable', attempt, maxAttempts },
+          );
+    await logAttempt(data, job, entry, final ? reason : undefined);
     metrics.attempt(
       source.name,
       destination.name,
@@ -201,17 +216,9 @@ export function createProcessor(context: ProcessorContext) {
       return { status: result.status, attempt, durationMs: result.durationMs };
     }
     if (holdMs !== undefined) {
-      const reason = entry.error!;
-      logger.warn('destination held', { ...meta, reason, holdMs });
-      return holdDestination(
-        holdMs,
-        failureLine(result.error, { kind: 'retryable', attempt, maxAttempts }),
-      );
+      logger.warn('destination held', { ...meta, reason: entry.error, holdMs });
+      return holdDestination(holdMs, reason);
     }
-    const reason = failureLine(
-      result.error,
-      result.kind === 'reject' ? { kind: 'rejected' } : { kind: 'retryable', attempt, maxAttempts },
-    );
     if (final) {
       metrics.deadLettered(source.name, destination.name);
       logger.error('dead-lettered', { ...meta, reason, attempts: attempt });

@@ -1,12 +1,21 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_REPLAY_RATE } from '@hookrelay/ops';
+import {
+  DEFAULT_EVENT_LIMIT,
+  DEFAULT_REPLAY_RATE,
+  MAX_EVENT_LIMIT,
+  parseEventQuery,
+} from '@hookrelay/ops';
 import { PROVIDERS, sampleEventTypes } from '@hookrelay/verifiers';
+import { paletteFor } from './colour.js';
 import { configCheck } from './commands/config-check.js';
 import { dlqList } from './commands/dlq.js';
+import { eventShow } from './commands/event-show.js';
+import { events, type EventsFlags } from './commands/events.js';
 import { pause, resume } from './commands/pause.js';
 import { replay, replayRequestOf, type ReplayFlags } from './commands/replay.js';
 import { printSendResult, send } from './commands/send.js';
 import { status } from './commands/status.js';
+import { tail, type TailOptions } from './commands/tail.js';
 import { runCommand, withOps, type GlobalOptions } from './context.js';
 import { consoleOutput } from './output.js';
 
@@ -32,7 +41,7 @@ function sampleTypesHelp(): string {
 export function buildProgram(): Command {
   const program = new Command('hookrelay')
     .description(
-      'Operate hookrelay: send signed test webhooks, watch queues, replay dead letters, pause deliveries.',
+      'Operate hookrelay: send signed test webhooks, find events and follow live traffic, watch queues, replay dead letters, pause deliveries.',
     )
     .option(
       '-c, --config <path>',
@@ -88,6 +97,60 @@ export function buildProgram(): Command {
     .action((options: { source?: string; limit?: number; id?: string }, command: Command) =>
       runCommand(globals(command), ({ config, output }) =>
         withOps(config, (ops) => dlqList(ops, options, output)),
+      ),
+    );
+
+  const eventsCommand = program
+    .command('events')
+    .description(
+      'retained events, newest first, one row per destination (`events show <id>` for one event)',
+    )
+    .option('-s, --source <name>', 'only this source')
+    .option('-d, --destination <name>', 'only this destination')
+    .option(
+      '--status <status>',
+      'only events in this status: waiting, scheduled, delivering, retrying, delivered or dead',
+    )
+    .option('-t, --type <type>', 'only this event type; * matches anything (payment_intent.*)')
+    .option('--event-id <id>', "only events with this provider's event id")
+    .option(
+      '--since <when>',
+      'received at or after: a duration back from now (1h, 30m) or a date (2026-05-01T10:00:00Z)',
+    )
+    .option('--until <when>', 'received at or before: same forms as --since')
+    .option(
+      '-n, --limit <count>',
+      `at most this many rows (default ${DEFAULT_EVENT_LIMIT}, at most ${MAX_EVENT_LIMIT})`,
+    )
+    .option('--cursor <id>', 'the page after the one whose "More:" line gave this evt_… id')
+    .action((flags: EventsFlags, command: Command) =>
+      runCommand(globals(command), ({ config, output }) => {
+        // A bad filter is reported before Redis is reached.
+        const request = { query: parseEventQuery(flags), flags, config: globals(command).config };
+        return withOps(config, (ops) => events(ops, request, output));
+      }),
+    );
+
+  eventsCommand
+    .command('show <id>')
+    .description(
+      "one event by hookrelay's id (evt_…) or the provider's: what was received, then every attempt with the backend's answer",
+    )
+    .action((id: string, _options, command: Command) =>
+      runCommand(globals(command), ({ config, output }) =>
+        withOps(config, (ops) => eventShow(ops, id, output)),
+      ),
+    );
+
+  program
+    .command('tail')
+    .description(
+      'follow live traffic like `stripe listen`: a line per event received and per delivery attempt, until Ctrl-C',
+    )
+    .option('-s, --source <name>', 'only this source')
+    .action((options: TailOptions, command: Command) =>
+      runCommand(globals(command), ({ config, output }) =>
+        withOps(config, (ops) => tail(ops, options, output, paletteFor(process.stdout))),
       ),
     );
 

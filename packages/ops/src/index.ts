@@ -43,3 +43,4 @@ export {
   type LiveEvent,
   type FollowOptions,
 } from './events/index.js';
+export type { AttemptRecord } from '@hookrelay/queue';

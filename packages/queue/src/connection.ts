@@ -52,3 +52,13 @@ export function createRedis(
   }
   return new Redis(config.url, options);
 }
+
+/**
+ * A new connection to the same Redis for a blocking read (XREAD BLOCK holds its connection), that
+ * queues its commands until it is connected, whatever `client`'s role.
+ */
+export function blockingCopyOf(client: RedisClient): RedisClient {
+  return client instanceof Cluster
+    ? client.duplicate(undefined, { enableOfflineQueue: true })
+    : client.duplicate({ enableOfflineQueue: true });
+}

@@ -1,7 +1,13 @@
 export * from './names.js';
 export * from './job.js';
 export { readDeliveryJob, UnreadableJobError } from './read-delivery-job.js';
-export { createRedis, describeRedis, type RedisClient, type ConnectionRole } from './connection.js';
+export {
+  blockingCopyOf,
+  createRedis,
+  describeRedis,
+  type RedisClient,
+  type ConnectionRole,
+} from './connection.js';
 export { baseJobOptions } from './job-options.js';
 export { openDeliveryQueues, type DeliveryQueueHandle } from './delivery-queues.js';
 export {

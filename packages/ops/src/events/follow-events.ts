@@ -1,4 +1,10 @@
-import { FEED_FIELD, readFeedAttempt, type EventLogKeys, type FeedAttempt } from '@hookrelay/queue';
+import {
+  blockingCopyOf,
+  FEED_FIELD,
+  readFeedAttempt,
+  type EventLogKeys,
+  type FeedAttempt,
+} from '@hookrelay/queue';
 import type { DeliveryQueues } from '../delivery-queues.js';
 import { readRecords } from './event-records.js';
 
@@ -55,9 +61,14 @@ export async function followEvents(
   onEvent: (event: LiveEvent) => void,
 ): Promise<void> {
   const selected = queues.select(source);
-  const reader = queues.connection.duplicate();
+  // Its own connection for the blocking read, queuing its first commands until it is connected
+  // (the CLI's connection fails fast instead, and the copy would inherit that).
+  const reader = blockingCopyOf(queues.connection);
   reader.on('error', () => undefined);
-  const stop = () => reader.disconnect();
+  // Once only: a second disconnect of a closed socket leaves an ioredis timer holding the process.
+  const stop = () => {
+    if (reader.status !== 'end') reader.disconnect();
+  };
   signal.addEventListener('abort', stop, { once: true });
   try {
     const [seconds, micros] = await reader.time();
@@ -126,6 +137,6 @@ export async function followEvents(
     }
   } finally {
     signal.removeEventListener('abort', stop);
-    reader.disconnect();
+    stop();
   }
 }

@@ -78,12 +78,13 @@ export class EventLog {
    * Records one attempt on the live feed and keeps the event's record as long as its job:
    * `retention.dead` once dead, `retention.delivered` from now while it is retried or once it is
    * delivered. `onlyDestination`: the event has no other job, so a delivery may shorten the record's
-   * life to its own; an event that fans out only ever lengthens it.
+   * life to its own; an event that fans out only ever lengthens it. `deadReason`: the dead letter's
+   * line, for the feed.
    */
   async attempt(
     of: AttemptOf,
     record: AttemptRecord,
-    { onlyDestination }: { onlyDestination: boolean },
+    { onlyDestination, deadReason }: { onlyDestination: boolean; deadReason?: string },
   ): Promise<void> {
     const entry: FeedAttempt = {
       id: of.id,
@@ -97,6 +98,7 @@ export class EventLog {
       status: record.status,
       error: record.error,
       outcome: record.outcome,
+      deadReason,
     };
     const dead = record.outcome === 'dead';
     const shorten = record.outcome === 'delivered' && onlyDestination;

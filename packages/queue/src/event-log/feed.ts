@@ -16,6 +16,8 @@ export interface FeedAttempt {
   readonly status?: number;
   readonly error?: string;
   readonly outcome: AttemptRecord['outcome'];
+  /** For a dead letter: the dead letter's one line (`HTTP 400 from the backend — not retried`). */
+  readonly deadReason?: string;
 }
 
 /** The feed's one field per entry. */

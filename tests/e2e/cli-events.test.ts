@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDetail, EventPage, LiveEvent } from '@hookrelay/ops';
 import { startTestRedis, waitFor } from '@hookrelay/testing';
@@ -12,6 +10,7 @@ import {
   type TempFile,
 } from './cli-harness.js';
 import { post, startRelay, STRIPE_SECRET, type Relay } from './harness.js';
+import { stripeFixtureWithId, stripeSignature } from './stripe-events.js';
 
 const SOURCES = `
 sources:
@@ -33,20 +32,9 @@ const READY = (source: string) => `Ready! Following events (source: ${source}). 
 
 /** A Stripe payment_intent.succeeded with a provider id of its own (so it is never a duplicate), signed. */
 function stripeEvent() {
-  const fixture = JSON.parse(
-    readFileSync(
-      new URL('../fixtures/stripe/payment_intent.succeeded.json', import.meta.url),
-      'utf8',
-    ),
-  ) as Record<string, unknown>;
   const providerId = `evt_1Qcli${randomBytes(6).toString('hex')}`;
-  const body = JSON.stringify({ ...fixture, id: providerId });
-  const signature = Stripe.webhooks.generateTestHeaderString({
-    payload: body,
-    secret: STRIPE_SECRET,
-    timestamp: Math.floor(Date.now() / 1000),
-  });
-  return { providerId, body, signature };
+  const body = stripeFixtureWithId('payment_intent.succeeded', providerId).toString('utf8');
+  return { providerId, body, signature: stripeSignature(body) };
 }
 
 describe('hookrelay events, events show and tail', () => {

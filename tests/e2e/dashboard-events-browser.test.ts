@@ -1,7 +1,6 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@hookrelay/testing';
 import {
@@ -11,7 +10,8 @@ import {
   type Dashboard,
 } from './dashboard-harness.js';
 import { launchChromium } from './dashboard-chromium.js';
-import { post, startRelay, STRIPE_SECRET, type Relay } from './harness.js';
+import { post, startRelay, type Relay } from './harness.js';
+import { stripeSignature } from './stripe-events.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const DOC_IMAGES = fileURLToPath(new URL('../../docs/images/', import.meta.url));
@@ -27,10 +27,6 @@ function stripeEvent(id: string, type: string, object: Record<string, unknown>):
     type,
     data: { object },
   });
-}
-
-function stripeSignature(body: string): string {
-  return Stripe.webhooks.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET });
 }
 
 /** What each attempt row's result cell starts with (`HTTP 500`…), in page order. */

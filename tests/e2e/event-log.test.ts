@@ -1,29 +1,19 @@
-import { readFileSync } from 'node:fs';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDetail, EventListItem, EventPage } from '@hookrelay/ops';
 import { waitFor } from '@hookrelay/testing';
 import { startDashboard, type Dashboard } from './dashboard-harness.js';
-import { post, startRelay, STRIPE_SECRET, type Relay } from './harness.js';
+import { post, startRelay, type Relay } from './harness.js';
+import { stripeFixtureWithId, stripeSignature } from './stripe-events.js';
 
 /*
  * The event log (docs/events.md) through the real ingress, worker and dashboard API: every event
  * findable by our id and the provider's, with every attempt and the backend's answers.
  */
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../fixtures/stripe/${name}.json`, import.meta.url));
-
 /** A Stripe fixture with its id replaced, signed as Stripe signs. */
 function stripeEvent(name: string, id: string): { body: Buffer; signature: string } {
-  const event = JSON.parse(fixture(name).toString('utf8')) as Record<string, unknown>;
-  const body = Buffer.from(JSON.stringify({ ...event, id }));
-  const signature = Stripe.webhooks.generateTestHeaderString({
-    payload: body.toString('utf8'),
-    secret: STRIPE_SECRET,
-    timestamp: Math.floor(Date.now() / 1000),
-  });
-  return { body, signature };
+  const body = stripeFixtureWithId(name, id);
+  return { body, signature: stripeSignature(body) };
 }
 
 describe('the event log', () => {

@@ -108,6 +108,7 @@ sources:${source('trickle', '{ url: ${ANSWERS_URL}/trickle, timeout: 2s }', '{ a
         status: 200,
         outcome: 'delivered',
         response: KEPT,
+        responseType: 'text/plain',
       },
     ]);
     expect(Buffer.byteLength(attempts[0]!.response!)).toBe(4096);

@@ -1,19 +1,8 @@
-import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@hookrelay/testing';
 import { post, startRelay, STRIPE_SECRET, type Relay } from './harness.js';
-
-const fixture = (name: string) =>
-  readFileSync(new URL(`../fixtures/stripe/${name}.json`, import.meta.url));
-
-function stripeHeader(body: Buffer, timestamp = Math.floor(Date.now() / 1000)): string {
-  return Stripe.webhooks.generateTestHeaderString({
-    payload: body.toString('utf8'),
-    secret: STRIPE_SECRET,
-    timestamp,
-  });
-}
+import { stripeFixture, stripeSignature } from './stripe-events.js';
 
 describe('a Stripe webhook through the relay', () => {
   let relay: Relay;
@@ -35,8 +24,8 @@ sources:
   afterAll(() => relay.close());
 
   it('is acknowledged with 202 and arrives byte for byte with its Stripe-Signature', async () => {
-    const body = fixture('payment_intent.succeeded');
-    const signature = stripeHeader(body);
+    const body = stripeFixture('payment_intent.succeeded');
+    const signature = stripeSignature(body);
     const answer = await post(relay, '/api/webhooks/stripe', body, {
       'stripe-signature': signature,
       'x-request-id': 'req-stripe-1',
@@ -66,17 +55,17 @@ sources:
   });
 
   it('is answered on /webhooks/<source name> too', async () => {
-    const body = fixture('charge.refunded');
+    const body = stripeFixture('charge.refunded');
     const answer = await post(relay, '/webhooks/stripe', body, {
-      'stripe-signature': stripeHeader(body),
+      'stripe-signature': stripeSignature(body),
     });
     expect(answer.status).toBe(202);
   });
 
   it('arrives as an envelope whose data is the Stripe object when the destination asks for it', async () => {
-    const body = fixture('checkout.session.completed');
+    const body = stripeFixture('checkout.session.completed');
     const answer = await post(relay, '/webhooks/stripe-envelope', body, {
-      'stripe-signature': stripeHeader(body),
+      'stripe-signature': stripeSignature(body),
     });
     expect(answer.status).toBe(202);
     const delivery = await waitFor(() =>
@@ -101,12 +90,12 @@ sources:
   });
 
   it('delivers the same Stripe event once and answers the repeat 200 duplicate with the first id', async () => {
-    const body = fixture('charge.refunded');
+    const body = stripeFixture('charge.refunded');
     const first = await post(relay, '/webhooks/stripe-envelope', body, {
-      'stripe-signature': stripeHeader(body),
+      'stripe-signature': stripeSignature(body),
     });
     const second = await post(relay, '/webhooks/stripe-envelope', body, {
-      'stripe-signature': stripeHeader(body),
+      'stripe-signature': stripeSignature(body),
     });
     expect(first.status).toBe(202);
     expect(second.status).toBe(200);

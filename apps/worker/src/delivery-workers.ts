@@ -126,6 +126,7 @@ export function startDeliveryWorkers({
         eventLog,
         config.sources.map((source) => source.name),
         logger,
+        () => connection.status === 'ready',
       )
     : () => undefined;
   const client = createHttpClient(config.worker.concurrency * 2);

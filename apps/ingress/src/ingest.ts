@@ -26,6 +26,8 @@ export type IngestOutcome =
       readonly id: string;
       readonly eventId?: string;
       readonly eventType?: string;
+      /** Destinations with `orderBy` this event had no key for (delivered unordered). */
+      readonly unordered?: readonly string[];
     }
   | {
       readonly kind: 'duplicate';
@@ -62,7 +64,7 @@ export async function ingest(
   if (!verdict.ok) return { kind: 'rejected', code: verdict.code, message: verdict.message };
   const event = readEvent(route, request, request.receivedAt);
   if (!event.ok) return { kind: 'rejected', code: event.code, message: event.message };
-  const { eventId, eventType, delayMs } = event;
+  const { eventId, eventType, delayMs, orderKeys, unordered } = event;
 
   try {
     const result = await enqueuer.enqueue(
@@ -81,9 +83,12 @@ export async function ingest(
         delayMs,
         dedupeId: dedupeIdOf(route.source, eventId, verdict.fingerprint, request.body),
         receivedHeaders: receivedHeaders(request.headers, route.isSecretHeader),
+        orderKeys,
       },
     );
-    return { kind: result.status, id: result.id, eventId, eventType };
+    return result.status === 'accepted'
+      ? { kind: 'accepted', id: result.id, eventId, eventType, unordered }
+      : { kind: 'duplicate', id: result.id, eventId, eventType };
   } catch (error) {
     if (error instanceof QueueUnavailableError)
       return { kind: 'unavailable', message: error.message };

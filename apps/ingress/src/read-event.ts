@@ -7,6 +7,10 @@ export interface EventFields {
   readonly eventId?: string;
   readonly eventType?: string;
   readonly delayMs?: number;
+  /** Per destination with `orderBy`: the event's order key, when the event carries one. */
+  readonly orderKeys?: Readonly<Record<string, string>>;
+  /** Destinations with `orderBy` whose key this event lacks: delivered unordered. */
+  readonly unordered?: readonly string[];
 }
 
 export type EventReading =
@@ -26,8 +30,24 @@ function delayFrom(value: string | undefined, nowMs: number): number | undefined
   return Number.isFinite(at) && at > nowMs ? at - nowMs : undefined;
 }
 
+/** docs/ordering.md: each ordered destination's key, read where its `orderBy` says. */
+function orderKeysOf(
+  route: SourceRoute,
+  context: EventContext,
+): Pick<EventFields, 'orderKeys' | 'unordered'> {
+  if (route.orderReaders.length === 0) return {};
+  const orderKeys: Record<string, string> = {};
+  const unordered: string[] = [];
+  for (const { destination, read } of route.orderReaders) {
+    const key = read(context);
+    if (key === undefined || key === '') unordered.push(destination);
+    else orderKeys[destination] = key;
+  }
+  return { orderKeys, unordered };
+}
+
 /**
- * Reads event id, type and schedule, parsing the body at most once and as the *source* defines it
+ * Reads event id, type, schedule and order keys, parsing the body at most once and as the *source* defines it
  * (never by the unsigned Content-Type). A source that reads its id from the body and finds none is
  * refused: an event is never accepted without the key that de-duplicates it.
  */
@@ -58,6 +78,7 @@ export function readEvent(
       eventId,
       eventType: route.readEventType?.(context),
       delayMs: delayFrom(route.readDelayUntil?.(context), nowMs),
+      ...orderKeysOf(route, context),
     };
   } catch (error) {
     if (error instanceof BodyParseError)

@@ -35,6 +35,8 @@ export function recordOutcome(
     ackMs / 1000,
   );
   const meta = { source, requestId, bytes: body?.length, ackMs, ...bodyForLog(route, body) };
+  if (outcome.kind === 'accepted')
+    for (const destination of outcome.unordered ?? []) metrics.unordered(source, destination);
   switch (outcome.kind) {
     case 'accepted':
     case 'duplicate':

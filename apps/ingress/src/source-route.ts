@@ -18,6 +18,8 @@ export interface SourceRoute {
   readonly readDelayUntil?: FieldReader;
   /** The event id is read from the body: a body without one is refused (event_id_missing). */
   readonly idFromBody: boolean;
+  /** Each destination with `orderBy`, and the reader of its order key. */
+  readonly orderReaders: readonly { readonly destination: string; readonly read: FieldReader }[];
   /** Headers whose values the event log masks. */
   readonly isSecretHeader: SensitiveKey;
 }
@@ -38,6 +40,11 @@ export function buildSourceRoute(source: SourceConfig): SourceRoute {
     source,
     verifier,
     isSecretHeader: secretHeadersOf(verifier),
+    orderReaders: source.destinations.flatMap((destination) =>
+      destination.orderBy
+        ? [{ destination: destination.name, read: compileLocation(destination.orderBy) }]
+        : [],
+    ),
     readEventId: reader(locations.id),
     readEventType: reader(locations.type),
     readDelayUntil: reader(locations.delayUntil),

@@ -5,6 +5,7 @@ import type { DeliveryMetrics } from '@hookrelay/metrics';
 import {
   deliveryQueueName,
   EventLog,
+  KeyOrder,
   settleAll,
   type RedisAvailability,
   type RedisClient,
@@ -139,6 +140,7 @@ export function startDeliveryWorkers({
   for (const source of config.sources) {
     for (const destination of source.destinations) {
       const name = deliveryQueueName(source.name, destination.name);
+      let order: KeyOrder | undefined;
       const deliver = createProcessor({
         source,
         destination,
@@ -151,11 +153,15 @@ export function startDeliveryWorkers({
         eventLog,
         // The worker below exists before any job runs.
         hold: (ms) => worker.rateLimit(ms),
+        // On the worker below, made when the first job runs (docs/ordering.md).
+        get order() {
+          return (order ??= new KeyOrder(connection, worker, config.retention.deadMs));
+        },
       });
-      const processor: typeof deliver = async (job) => {
+      const processor: typeof deliver = async (job, token) => {
         inFlight += 1;
         try {
-          return await deliver(job);
+          return await deliver(job, token);
         } finally {
           inFlight -= 1;
         }

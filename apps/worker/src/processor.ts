@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { AxiosInstance } from 'axios';
 import type { DestinationConfig, SourceConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
@@ -9,6 +9,8 @@ import {
   type AttemptRecord,
   type DeliveryJobData,
   type EventLog,
+  type KeyOrder,
+  PARK_MS,
 } from '@hookrelay/queue';
 import { deliver, type AttemptResult } from './deliver.js';
 import { buildDeliveryRequest } from './delivery-request.js';
@@ -34,6 +36,11 @@ export interface ProcessorContext {
   readonly hold?: (ms: number) => Promise<void>;
   /** Where each attempt is also recorded: the live feed, and the event's record kept as long as its job. */
   readonly eventLog?: EventLog;
+  /**
+   * The destination's key order (docs/ordering.md): a job that carries an order key is attempted
+   * only as its key's head. Without it (a processor run outside a Worker), keys are ignored.
+   */
+  readonly order?: KeyOrder;
 }
 
 /**
@@ -131,10 +138,29 @@ export function createProcessor(context: ProcessorContext) {
     }
   }
 
-  return async (job: Job<unknown, DeliveryReturn>): Promise<DeliveryReturn> => {
+  /**
+   * Not its key's turn: into BullMQ's delayed set (no attempt spent) until a release promotes it,
+   * PARK_MS at most; then parked, unless it became the head meanwhile (then promoted at once).
+   */
+  async function waitForTurn(job: Job, key: string, token: string | undefined): Promise<never> {
+    await job.moveToDelayed(context.now() + PARK_MS, token);
+    await context.order!.park(key, job.id!);
+    throw new DelayedError();
+  }
+
+  /** The head is finished, delivered or dead: its key moves on. */
+  async function releaseKey(data: DeliveryJobData, as: 'delivered' | 'dead'): Promise<void> {
+    if (!context.order || data.orderKey === undefined) return;
+    await context.order.release(data.orderKey, data.id, as);
+  }
+
+  return async (job: Job<unknown, DeliveryReturn>, token?: string): Promise<DeliveryReturn> => {
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
     const data = readJob(job, context);
+    const { order } = context;
+    if (order && data.orderKey !== undefined && !(await order.claim(data.orderKey, data.id)))
+      return waitForTurn(job, data.orderKey, token);
     if (hold && heldUntil > context.now()) throw Worker.RateLimitError();
     const admission = await admit();
     if (!admission.ok) {
@@ -213,6 +239,7 @@ export function createProcessor(context: ProcessorContext) {
       const latencyMs = context.now() - data.receivedAt;
       metrics.delivered(source.name, destination.name, latencyMs / 1000);
       logger.info('delivered', { ...meta, latencyMs });
+      await releaseKey(data, 'delivered');
       return { status: result.status, attempt, durationMs: result.durationMs };
     }
     if (holdMs !== undefined) {
@@ -222,6 +249,7 @@ export function createProcessor(context: ProcessorContext) {
     if (final) {
       metrics.deadLettered(source.name, destination.name);
       logger.error('dead-lettered', { ...meta, reason, attempts: attempt });
+      await releaseKey(data, 'dead');
       throw deadLetter(reason);
     }
     logger.warn('delivery attempt failed', { ...meta, reason });

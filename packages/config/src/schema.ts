@@ -170,6 +170,11 @@ const destination = section({
   }).optional(),
   /** Deliveries in flight at once, across every worker (docs/contract.md §5); default: no cap. */
   concurrency: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  /**
+   * Events with the same value here are delivered one at a time, in the order received; other
+   * values in parallel (docs/ordering.md). An event without it is delivered unordered.
+   */
+  orderBy: location.optional(),
   /** `false`, or the circuit breaker's settings (docs/contract.md §5); on by default. */
   breaker: z
     .unknown()

@@ -8,6 +8,8 @@ export type IngressOutcome = 'accepted' | 'duplicate' | 'rejected' | 'unavailabl
 export interface IngressMetrics {
   /** One request answered: `code` is the rejection code, '' otherwise. */
   observe(source: string, outcome: IngressOutcome, code: string, ackSeconds: number): void;
+  /** An accepted event lacked the order key of a destination with `orderBy` (docs/ordering.md). */
+  unordered(source: string, destination: string): void;
 }
 
 export function ingressMetrics(registry: Registry): IngressMetrics {
@@ -24,10 +26,19 @@ export function ingressMetrics(registry: Registry): IngressMetrics {
     buckets: ACK_BUCKETS,
     registers: [registry],
   });
+  const unordered = new Counter({
+    name: 'hookrelay_unordered_events_total',
+    help: 'Events accepted without the order key of a destination with orderBy, delivered unordered.',
+    labelNames: ['source', 'destination'],
+    registers: [registry],
+  });
   return {
     observe(source, outcome, code, ackSeconds) {
       requests.inc({ source, outcome, code });
       ack.observe({ source }, ackSeconds);
+    },
+    unordered(source, destination) {
+      unordered.inc({ source, destination });
     },
   };
 }

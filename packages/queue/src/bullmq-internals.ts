@@ -157,6 +157,19 @@ export async function glanceAt(
   });
 }
 
+/** A MULTI that BullMQ's own job inserts can join (`Job#addJob`), and ioredis commands too. */
+export type JobTransaction = ReturnType<RedisClient['multi']>;
+
+/**
+ * A MULTI on the queue's connection as BullMQ wraps it (its `runCommand` on top of ioredis's
+ * commands): `new Job(queue, …).addJob(multi)` queues BullMQ's insert script in it, as its
+ * FlowProducer does, beside whatever else the caller queues.
+ */
+export async function jobTransaction(queue: Queue): Promise<JobTransaction> {
+  const client = (await queue.getBackend().client) as unknown as { multi(): JobTransaction };
+  return client.multi();
+}
+
 /**
  * A Queue class whose jobs, as its getters hand them out (getJob, getJobs, getFailed… and so Bull
  * Board's), are instances of `JobClass`: BullMQ builds them through its protected `Job` getter,

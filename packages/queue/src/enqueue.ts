@@ -1,10 +1,12 @@
-import { FlowProducer, type JobsOptions, type Queue } from 'bullmq';
+import { FlowProducer, Job, type JobsOptions, type Queue } from 'bullmq';
 import type { HookrelayConfig } from '@hookrelay/config';
 import type { RedisClient } from './connection.js';
 import { baseJobOptions } from './job-options.js';
 import { openDeliveryQueues } from './delivery-queues.js';
+import { jobTransaction } from './bullmq-internals.js';
 import { EventLog } from './event-log/event-log.js';
 import { DELIVERY_JOB_VERSION, type DeliveryJobData } from './job.js';
+import { OrderKeys, storedOrderKey } from './ordering/keys.js';
 import { settleAll } from './settle-all.js';
 
 /** The event as the ingress hands it over; one job per destination is made from it. */
@@ -20,6 +22,8 @@ export interface EnqueueOptions {
   readonly dedupeId?: string;
   /** The request's headers for the event log, signature and credential values already masked. */
   readonly receivedHeaders?: Readonly<Record<string, string>>;
+  /** Per destination with `orderBy` (docs/ordering.md): the event's order key, as read. */
+  readonly orderKeys?: Readonly<Record<string, string>>;
 }
 
 export interface EnqueuerOptions {
@@ -45,6 +49,7 @@ interface Target {
   readonly destination: string;
   readonly queue: Queue;
   readonly options: JobsOptions;
+  readonly order: OrderKeys;
 }
 
 /**
@@ -73,6 +78,7 @@ export class EventEnqueuer {
         destination: handle.destination,
         queue: handle.queue,
         options: baseJobOptions(handle.config, config.retention),
+        order: new OrderKeys(handle.queue),
       });
       this.targets.set(handle.source, targets);
     }
@@ -89,8 +95,10 @@ export class EventEnqueuer {
     if (!targets) throw new Error(`unknown source ${event.source}`);
     if (this.client.status !== 'ready')
       throw new QueueUnavailableError(`redis is ${this.client.status}`);
-    const write =
-      targets.length === 1
+    const ordered = targets.some((target) => options.orderKeys?.[target.destination] !== undefined);
+    const write = ordered
+      ? this.addOrdered(targets, event, options)
+      : targets.length === 1
         ? this.addOne(targets[0]!, event, options)
         : this.addFanOut(targets, event, options);
     // The jobs are what is acknowledged: a failed log write is reported, never a reason for a 503.
@@ -101,8 +109,13 @@ export class EventEnqueuer {
       Promise.all([write, logged]).then(([written]) => written),
       this.config.ingress.enqueueTimeoutMs,
     );
-    if (result.status === 'duplicate')
+    if (result.status === 'duplicate') {
       this.eventLog?.forget(event).catch((error: unknown) => this.onError(asError(error)));
+      if (ordered)
+        this.leaveLines(targets, event, options).catch((error: unknown) =>
+          this.onError(asError(error)),
+        );
+    }
     return result;
   }
 
@@ -145,14 +158,73 @@ export class EventEnqueuer {
     return resultFor(event.id, trees[0]!.job.id);
   }
 
+  /**
+   * docs/ordering.md: each ordered job's place in its key's line and every job, in one MULTI, so
+   * no worker sees a job before its place in line, nor a place without a job (but a duplicate's,
+   * which leaveLines removes). The jobs are inserted as Queue.add inserts them (BullMQ's
+   * transaction insert, which its FlowProducer uses too).
+   */
+  private async addOrdered(
+    targets: readonly Target[],
+    event: IncomingEvent,
+    options: EnqueueOptions,
+  ): Promise<EnqueueResult> {
+    const multi = await jobTransaction(targets[0]!.queue);
+    let lines = 0;
+    for (const target of targets) {
+      const key = options.orderKeys?.[target.destination];
+      if (key === undefined) continue;
+      multi.rpush(target.order.line(storedOrderKey(key)), event.id);
+      lines += 1;
+    }
+    for (const target of targets) {
+      const job = new Job(
+        target.queue,
+        event.eventType ?? 'event',
+        jobData(event, target, options.orderKeys?.[target.destination]),
+        this.jobOptions(target, event, options),
+        event.id,
+      );
+      await job.addJob(multi as never);
+    }
+    const answers = await multi.exec();
+    if (!answers || answers.length !== lines + targets.length)
+      throw new QueueUnavailableError('ordered write was not confirmed');
+    for (const [error] of answers) if (error) throw error;
+    const stored = answers[lines]![1];
+    if (typeof stored !== 'string') throw new QueueUnavailableError('write was not confirmed');
+    return resultFor(event.id, stored);
+  }
+
+  /** A duplicate's places in its keys' lines: it has no job, so it must not hold up its keys. */
+  private async leaveLines(
+    targets: readonly Target[],
+    event: IncomingEvent,
+    options: EnqueueOptions,
+  ): Promise<void> {
+    await Promise.all(
+      targets.map((target) => {
+        const key = options.orderKeys?.[target.destination];
+        return key === undefined
+          ? undefined
+          : this.client.lrem(target.order.line(storedOrderKey(key)), 1, event.id);
+      }),
+    );
+  }
+
   async close(): Promise<void> {
     await settleAll([...this.queues.map((queue) => queue.close()), this.flows.close()]);
   }
 }
 
 /** The one place job data is made, so every job carries the current version. */
-function jobData(event: IncomingEvent, target: Target): DeliveryJobData {
-  return { version: DELIVERY_JOB_VERSION, ...event, destination: target.destination };
+function jobData(event: IncomingEvent, target: Target, orderKey?: string): DeliveryJobData {
+  const data: DeliveryJobData = {
+    version: DELIVERY_JOB_VERSION,
+    ...event,
+    destination: target.destination,
+  };
+  return orderKey === undefined ? data : { ...data, orderKey: storedOrderKey(orderKey) };
 }
 
 function resultFor(proposedId: string, storedId: string | undefined): EnqueueResult {

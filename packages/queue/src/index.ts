@@ -58,3 +58,4 @@ export {
   type RecordAnswer,
 } from './breaker-state.js';
 export * from './event-log/index.js';
+export * from './ordering/index.js';

@@ -27,6 +27,11 @@ export interface DeliveryJobData {
   /** The body exactly as received: UTF-8 text when it is valid UTF-8, base64 otherwise. */
   readonly body: string;
   readonly bodyEncoding: 'utf8' | 'base64';
+  /**
+   * For a destination with `orderBy`: the event's order key as stored (storedOrderKey); absent for
+   * an unordered delivery. Added in place: jobs without it are unordered, as before.
+   */
+  readonly orderKey?: string;
 }
 
 /** One delivery attempt, as recorded in the job's log (and so kept with a dead-lettered event). */

@@ -16,7 +16,7 @@ function problemOf(data: Record<string, unknown>): string | undefined {
     if (typeof data[field] !== 'string') return `${field} is not a string`;
   if (typeof data.receivedAt !== 'number' || !Number.isFinite(data.receivedAt))
     return 'receivedAt is not a number';
-  for (const field of ['eventId', 'eventType', 'contentType'] as const)
+  for (const field of ['eventId', 'eventType', 'contentType', 'orderKey'] as const)
     if (data[field] !== undefined && typeof data[field] !== 'string')
       return `${field} is not a string`;
   if (!isRecord(data.headers) || !Object.values(data.headers).every((v) => typeof v === 'string'))

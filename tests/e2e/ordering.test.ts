@@ -102,5 +102,8 @@ sources:
     const answer = await post(relay, '/webhooks/bookings', JSON.stringify({ n: 1 }));
     expect(answer.status).toBe(202);
     await waitFor(() => backend.hits.some((hit) => hit.id === answer.body!.id) || undefined);
+    expect(await relay.metrics.ingress.metrics()).toContain(
+      'hookrelay_unordered_events_total{source="bookings",destination="default",app="ingress"} 1',
+    );
   });
 });

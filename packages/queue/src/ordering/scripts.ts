@@ -52,7 +52,8 @@ return 0
 /**
  * KEYS: line, parked, dead list of the key. ARGV: job prefix, id, 'delivered' or 'dead',
  * retention.dead ms, after-list key prefix. Returns the new head when it is parked (the caller
- * promotes it), else false.
+ * promotes it), else false. It stays in the parked set until its claim: a caller that dies before
+ * promoting it leaves it for the next release or the park's time limit, never unmarked.
  */
 const RELEASE = `${DROP_STALE_HEADS}
 redis.call('LREM', KEYS[1], 1, ARGV[2])
@@ -68,7 +69,7 @@ else
   end
 end
 local head = liveHead(KEYS[1], ARGV[1])
-if head and redis.call('SREM', KEYS[2], head) == 1 then return head end
+if head and redis.call('SISMEMBER', KEYS[2], head) == 1 then return head end
 return false
 `;
 

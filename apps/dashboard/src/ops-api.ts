@@ -71,10 +71,15 @@ export function opsApi(ops: Ops, logger: Logger): Router {
       unmatched: unmatched.length || undefined,
     });
     // `unmatched`: the ids (ours or the provider's) that no dead event answers to, when there are any.
+    // `overtaken`: replayed ordered events that events of their key were delivered after, when any.
     response.json({
       ...(outcome.dryRun
         ? { wouldReplay: outcome.wouldReplay }
-        : { replayed: outcome.replayed, skipped: outcome.skipped }),
+        : {
+            replayed: outcome.replayed,
+            skipped: outcome.skipped,
+            ...(outcome.overtaken > 0 ? { overtaken: outcome.overtaken } : {}),
+          }),
       ...(unmatched.length > 0 ? { unmatched } : {}),
     });
   });

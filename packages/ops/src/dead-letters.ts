@@ -4,6 +4,7 @@ import type { DeliveryQueue, DeliveryQueues } from './delivery-queues.js';
 import { InvalidFilterError } from './errors.js';
 import { parseHistory, type ReplayRecord } from './history.js';
 import { matchDead } from './provider-ids.js';
+import { ReplayableJob } from './replay-job.js';
 
 export const DEFAULT_DEAD_LETTER_LIMIT = 100;
 export const MAX_DEAD_LETTER_LIMIT = 1_000;
@@ -27,6 +28,12 @@ export interface DeadLetter {
   /** Every attempt, including those before earlier replays. */
   readonly attempts: AttemptRecord[];
   readonly replays: ReplayRecord[];
+  /**
+   * For an ordered delivery (`orderBy`, docs/ordering.md): the ids of the events of its key
+   * delivered after it died, oldest first (at most 100); a replay delivers it after them. `[]` for
+   * an unordered delivery.
+   */
+  readonly deliveredAfter: string[];
 }
 
 export interface DeadLetterPage {
@@ -71,7 +78,11 @@ async function describe(
   job: Job,
   { source, destination, queue }: DeliveryQueue,
 ): Promise<DeadLetter> {
-  const { logs } = await queue.getJobLogs(job.id!);
+  const [{ logs }, deliveredAfter] = await Promise.all([
+    queue.getJobLogs(job.id!),
+    // One LRANGE, for ordered deliveries only. The queues hand out ReplayableJobs only.
+    job instanceof ReplayableJob ? job.deliveredAfter() : [],
+  ]);
   const { attempts, replays } = parseHistory(logs);
   return {
     id: job.id!,
@@ -85,6 +96,7 @@ async function describe(
     lastStatus: attempts.at(-1)?.status ?? null,
     attempts,
     replays,
+    deliveredAfter,
   };
 }
 

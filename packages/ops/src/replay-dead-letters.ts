@@ -14,7 +14,17 @@ export interface ReplaySelection {
 export type ReplayOutcome = ReplaySelection &
   (
     | { readonly dryRun: true; readonly wouldReplay: number }
-    | { readonly dryRun: false; readonly replayed: number; readonly skipped: number }
+    | {
+        readonly dryRun: false;
+        readonly replayed: number;
+        readonly skipped: number;
+        /**
+         * Replayed ordered events (`orderBy`, docs/ordering.md) that events of their key were
+         * delivered after while they were dead: they are delivered after those, at the back of
+         * their key's line.
+         */
+        readonly overtaken: number;
+      }
   );
 
 export interface ReplayProgress {
@@ -25,15 +35,21 @@ export interface ReplayProgress {
 /** Replays in flight at once; the pace (ReplayFilter.rate) is what bounds the load. */
 const PARALLEL_REPLAYS = 8;
 
-/** Replays one dead job; false when it left the dead-letter set meanwhile (replayed elsewhere, purged). */
-async function replayOne({ queue }: DeliveryQueue, id: string): Promise<boolean> {
+/**
+ * Replays one dead job: `skipped` when it left the dead-letter set meanwhile (replayed elsewhere,
+ * purged), `overtaken` when events of its key were delivered after it (docs/ordering.md).
+ */
+async function replayOne(
+  { queue }: DeliveryQueue,
+  id: string,
+): Promise<'replayed' | 'overtaken' | 'skipped'> {
   const job = await queue.getJob(id);
-  if (!job) return false;
+  if (!job) return 'skipped';
   try {
-    await replayFinishedJob(job, 'failed');
-    return true;
+    const { deliveredAfter } = await replayFinishedJob(job, 'failed');
+    return deliveredAfter.length > 0 ? 'overtaken' : 'replayed';
   } catch (error) {
-    if (!(await job.isFailed())) return false;
+    if (!(await job.isFailed())) return 'skipped';
     throw error;
   }
 }
@@ -48,7 +64,9 @@ function paced(index: number, rate: number, startedAt: number): Promise<void> | 
  * Replays the dead events matching `request` (source, ids, received since/until), each under its own
  * id. Replays go behind live traffic in the queue (REPLAY_PRIORITY) and are paced (`rate` a second,
  * default DEFAULT_REPLAY_RATE) so that their deliveries never take the worker from live events.
- * A dry run only counts them. Resolves once every selected event is back in its queue.
+ * An ordered event joins the back of its key's line (docs/ordering.md); `overtaken` counts those
+ * that events of their key were delivered after. A dry run only counts them. Resolves once every
+ * selected event is back in its queue.
  */
 export async function replayDeadLetters(
   queues: DeliveryQueues,
@@ -69,17 +87,20 @@ export async function replayDeadLetters(
   let next = 0;
   let replayed = 0;
   let skipped = 0;
+  let overtaken = 0;
   onProgress?.({ done: 0, total: work.length });
   const lane = async () => {
     while (next < work.length) {
       const index = next++;
       await paced(index, filter.rate, startedAt);
       const { entry, id } = work[index]!;
-      if (await replayOne(entry, id)) replayed += 1;
-      else skipped += 1;
+      const result = await replayOne(entry, id);
+      if (result === 'skipped') skipped += 1;
+      else replayed += 1;
+      if (result === 'overtaken') overtaken += 1;
       onProgress?.({ done: replayed + skipped, total: work.length });
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_REPLAYS, work.length) }, lane));
-  return { ...selection, dryRun: false, replayed, skipped };
+  return { ...selection, dryRun: false, replayed, skipped, overtaken };
 }

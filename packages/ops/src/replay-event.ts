@@ -1,5 +1,5 @@
 import type { FinishedStatus, Job } from 'bullmq';
-import { eventStatusOf, type EventLogKeys } from '@hookrelay/queue';
+import { eventStatusOf, OrderKeys, type EventLogKeys } from '@hookrelay/queue';
 import type { DeliveryQueue, DeliveryQueues } from './delivery-queues.js';
 import { AmbiguousEventError, EventNotFinishedError, UnknownEventError } from './errors.js';
 import { findEvent } from './events/find-event.js';
@@ -11,6 +11,12 @@ export interface ReplayedDelivery {
   readonly source: string;
   readonly destination: string;
   readonly from: FinishedEventStatus;
+  /**
+   * Only for a dead ordered delivery (`orderBy`, docs/ordering.md) that events of its key were
+   * delivered after: their ids, oldest first. The replay joins the back of its key's line, so it is
+   * delivered after them.
+   */
+  readonly deliveredAfter?: string[];
 }
 
 export interface EventReplay {
@@ -75,7 +81,8 @@ async function heldByProviderId(
  * Delivers a retained event again, delivered or dead, to every destination that holds it (fan-out
  * events live in several queues under the same id). `id` is hookrelay's id or the provider's.
  * Deliveries still under way are left alone; when nothing is finished the call fails with
- * EventNotFinishedError.
+ * EventNotFinishedError. An ordered delivery joins the back of its key's line (docs/ordering.md);
+ * a dead one says which events of its key went ahead of it (`deliveredAfter`).
  */
 export async function replayEvent(
   queues: DeliveryQueues,
@@ -88,15 +95,24 @@ export async function replayEvent(
   const deliveries: ReplayedDelivery[] = [];
   for (const { entry, job, state } of held) {
     if (!isFinished(state)) continue;
-    await replayFinishedJob(job, state);
+    const { deliveredAfter } = await replayFinishedJob(job, state);
     deliveries.push({
       source: entry.source,
       destination: entry.destination,
       from: finishedEventStatus(state),
+      ...(deliveredAfter.length > 0 ? { deliveredAfter } : {}),
     });
   }
   if (deliveries.length === 0) {
-    const statuses = held.map(({ job, state }) => eventStatusOf(state, job.attemptsMade) ?? state);
+    const statuses = await Promise.all(
+      held.map(async ({ entry, job, state }) => {
+        // A delayed ordered event may be parked for its key's turn (docs/ordering.md): waiting.
+        const parked =
+          state === 'delayed' &&
+          (await queues.connection.sismember(new OrderKeys(entry.queue).parked(), job.id!)) === 1;
+        return eventStatusOf(state, job.attemptsMade, parked) ?? state;
+      }),
+    );
     throw new EventNotFinishedError(id, [...new Set(statuses)]);
   }
   return { id: held[0]!.job.id!, replayed: deliveries.length, deliveries };

@@ -24,7 +24,11 @@ export interface OpsFixture {
   /** Wait before a retry. */
   backoffMs: number;
   startWorker(source: string, destination?: string, concurrency?: number): Worker;
-  send(source: string, fields?: { eventId?: string; delayMs?: number }): Promise<string>;
+  /** `orderKey`: the event's order key for each destination of the source (docs/ordering.md). */
+  send(
+    source: string,
+    fields?: { eventId?: string; delayMs?: number; orderKey?: string },
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -76,6 +80,7 @@ export async function startOpsFixture(sourcesYaml: string): Promise<OpsFixture> 
         {
           delayMs: fields.delayMs,
           dedupeId: fields.eventId === undefined ? undefined : `${source}.${fields.eventId}`,
+          orderKeys: orderKeysOf(config, source, fields.orderKey),
         },
       );
       return result.id;
@@ -90,6 +95,17 @@ export async function startOpsFixture(sourcesYaml: string): Promise<OpsFixture> 
     },
   };
   return fixture;
+}
+
+/** The ingress's orderKeys for an event of `source` whose key is `key`: the same for every destination. */
+function orderKeysOf(
+  config: HookrelayConfig,
+  source: string,
+  key: string | undefined,
+): Record<string, string> | undefined {
+  if (key === undefined) return undefined;
+  const destinations = config.sources.find((s) => s.name === source)?.destinations ?? [];
+  return Object.fromEntries(destinations.map((destination) => [destination.name, key]));
 }
 
 /** What apps/worker's processor does, minus HTTP: log the attempt, then succeed, retry or dead-letter. */

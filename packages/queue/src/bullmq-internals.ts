@@ -1,5 +1,6 @@
 import { Queue, type Job, type JobState, type QueueOptions } from 'bullmq';
 import type { RedisClient } from './connection.js';
+import { OrderKeys } from './ordering/keys.js';
 import { pipelined, type Pipeline } from './pipelined.js';
 
 /*
@@ -86,6 +87,11 @@ export interface JobGlance {
   readonly state: Extract<JobState, 'waiting' | 'delayed' | 'active' | 'completed' | 'failed'>;
   /** BullMQ's `attemptsMade`: attempts since the event was received or last replayed. */
   readonly attemptsMade: number;
+  /**
+   * Delayed and in its queue's parked set (docs/ordering.md): an ordered event waiting for its
+   * key's turn, not a scheduled event nor a retry.
+   */
+  readonly parked: boolean;
   readonly finishedOn?: number;
   /** The stored failure line (set once an attempt failed; kept after a later success). */
   readonly failedReason?: string;
@@ -94,14 +100,16 @@ export interface JobGlance {
 }
 
 /** Commands per job in glanceAt's pipeline. */
-const GLANCE_COMMANDS = 6;
+const GLANCE_COMMANDS = 7;
 
 /**
  * Each job's state and last log lines, in one pipelined round trip, without its payload:
- * `undefined` for a job that is gone. Six O(1) or O(log n) commands per job: the hash's small
+ * `undefined` for a job that is gone. Seven O(1) or O(log n) commands per job: the hash's small
  * fields, ZSCOREs in the failed, completed and delayed sets, the lock an active job holds, the tail
- * of its log. A job in none of those sets and holding no lock is waiting (BullMQ's wait,
- * prioritized or paused list), which is not searched: LPOS on a list is O(n).
+ * of its log, and a SISMEMBER in the queue's parked set (hookrelay's, not BullMQ's: an ordered
+ * event waiting for its key's turn sits in the delayed set, docs/ordering.md). A job in none of
+ * those sets and holding no lock is waiting (BullMQ's wait, prioritized or paused list), which is
+ * not searched: LPOS on a list is O(n).
  */
 export async function glanceAt(
   connection: RedisClient,
@@ -116,7 +124,8 @@ export async function glanceAt(
       .zscore(queue.toKey('completed'), id)
       .zscore(queue.toKey('delayed'), id)
       .exists(`${key}:lock`)
-      .lrange(`${key}:logs`, -2, -1);
+      .lrange(`${key}:logs`, -2, -1)
+      .sismember(new OrderKeys(queue).parked(), id);
   }
   const answers = jobs.length === 0 ? [] : ((await pipeline.exec()) ?? []);
   return jobs.map((_, i) => {
@@ -126,13 +135,14 @@ export async function glanceAt(
         if (error) throw error;
         return value;
       });
-    const [fields, failed, completed, delayed, locked, logLines] = values as [
+    const [fields, failed, completed, delayed, locked, logLines, inParkedSet] = values as [
       (string | null)[],
       string | null,
       string | null,
       string | null,
       number,
       string[],
+      number,
     ];
     const [timestamp, atm, legacyAtm, finishedOn, failedReason] = fields;
     if (timestamp === null) return undefined;
@@ -150,6 +160,8 @@ export async function glanceAt(
     return {
       state,
       attemptsMade,
+      // A promoted or claimed event may linger in the set a moment: only a delayed one is parked.
+      parked: state === 'delayed' && inParkedSet === 1,
       finishedOn: finishedOn ? Number(finishedOn) : undefined,
       failedReason: failedReason || undefined,
       lastLogLines: logLines,

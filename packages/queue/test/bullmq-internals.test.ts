@@ -8,6 +8,7 @@ import {
   failedSince,
   glanceAt,
   inFailedSet,
+  OrderKeys,
   queueClassOf,
   type RedisClient,
 } from '../src/index.js';
@@ -164,6 +165,31 @@ describe('BullMQ internals hookrelay depends on', () => {
     await worker!.pause(true).catch(() => undefined);
     const waiting = await q.add('x', { n: 6 });
     expect(await glance(waiting.id!)).toMatchObject({ state: 'waiting', attemptsMade: 0 });
+    expect(await glance(scheduled.id!)).toMatchObject({ parked: false });
     release!();
+  });
+
+  it("glanceAt says parked for a delayed job in the queue's parked set (docs/ordering.md), and only for a delayed one", async () => {
+    const q = open();
+    await worker!.close();
+    worker = undefined;
+    const parked = await q.add('x', { n: 1 }, { delay: 60_000 });
+    const scheduled = await q.add('x', { n: 2 }, { delay: 60_000 });
+    const waiting = await q.add('x', { n: 3 });
+    const parkedSet = new OrderKeys(q).parked();
+    expect(parkedSet).toBe(q.toKey('order-parked'));
+    // `waiting`: promoted a moment ago, not yet taken out of the set by its claim.
+    await client.sadd(parkedSet, parked.id!, waiting.id!);
+    expect(
+      await glanceAt(client, [
+        { queue: q, id: parked.id! },
+        { queue: q, id: scheduled.id! },
+        { queue: q, id: waiting.id! },
+      ]),
+    ).toEqual([
+      expect.objectContaining({ state: 'delayed', parked: true, attemptsMade: 0 }),
+      expect.objectContaining({ state: 'delayed', parked: false, attemptsMade: 0 }),
+      expect.objectContaining({ state: 'waiting', parked: false, attemptsMade: 0 }),
+    ]);
   });
 });

@@ -1,7 +1,14 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, waitFor, type TestRedis } from '@hookrelay/testing';
-import { countEvents, createRedis, eventStatusOf, type RedisClient } from '../src/index.js';
+import {
+  countEvents,
+  createRedis,
+  eventStatusOf,
+  glanceAtEvents,
+  KeyOrder,
+  type RedisClient,
+} from '../src/index.js';
 
 type Outcome = 'ok' | 'retry' | 'dead' | 'hold';
 
@@ -14,6 +21,7 @@ describe('event statuses', () => {
     ).toEqual(['waiting', 'waiting', 'waiting', 'delivering', 'delivered', 'dead']);
     expect(eventStatusOf('delayed', 0)).toBe('scheduled');
     expect(eventStatusOf('delayed', 2)).toBe('retrying');
+    expect(eventStatusOf('delayed', 0, true)).toBe('waiting');
     expect(eventStatusOf('unknown', 0)).toBeUndefined();
   });
 
@@ -74,6 +82,35 @@ describe('event statuses', () => {
         delivered: 2,
         dead: 1,
       });
+    });
+
+    it("counts an ordered event parked until its key's turn as waiting, not scheduled", async () => {
+      const order = new KeyOrder(client, queue, 60_000);
+      const before = await countEvents(queue, client);
+      // The key's head, held by `event.delayUntil`, and the next event of its key behind it: the
+      // worker moved the latter to the delayed set (attemptsMade 0), then parked it.
+      const head = await queue.add('event', { outcome: 'ok' }, { delay: 60_000 });
+      const next = await queue.add('event', { outcome: 'ok' }, { delay: 60_000 });
+      await client.rpush(order.keys.line('booking-1'), head.id!, next.id!);
+      expect(await order.park('booking-1', next.id!)).toBe(false);
+      expect(await client.smembers(order.keys.parked())).toEqual([next.id]);
+      // An id the set still names after its event left the delayed set counts as nothing.
+      await client.sadd(order.keys.parked(), 'promoted-meanwhile');
+
+      expect(await countEvents(queue, client)).toEqual({
+        ...before,
+        waiting: before.waiting + 1,
+        scheduled: before.scheduled + 1,
+      });
+      expect(
+        await glanceAtEvents(client, [
+          { queue, id: head.id! },
+          { queue, id: next.id! },
+        ]),
+      ).toEqual([
+        expect.objectContaining({ status: 'scheduled', parked: false, attemptsMade: 0 }),
+        expect.objectContaining({ status: 'waiting', parked: true, attemptsMade: 0 }),
+      ]);
     });
   });
 });

@@ -51,10 +51,17 @@ describe('KeyOrder', () => {
     expect(await order.claim(k, b)).toBe(true);
   });
 
-  it('lets an event that is in no line go unordered', async () => {
+  it('puts an event that is in no line (a replay, a retry after a crash) at the back', async () => {
     const k = key();
-    await queued(k);
-    expect(await order.claim(k, 'evt_not_in_line')).toBe(true);
+    const head = await queued(k);
+    const stray = newEventId();
+    await queue.add('e', {}, { jobId: stray, delay: 3_600_000 });
+    expect(await order.claim(k, stray)).toBe(false);
+    expect(await line(k)).toEqual([head, stray]);
+    // Alone, it is the head at once.
+    const alone = key();
+    expect(await order.claim(alone, stray)).toBe(true);
+    expect(await line(alone)).toEqual([stray]);
   });
 
   it('drops heads whose job is gone or finished: a duplicate, or a release that never ran', async () => {
@@ -105,6 +112,7 @@ describe('KeyOrder', () => {
     await order.rejoin(k, dead);
     expect(await line(k)).toEqual([fourth, dead]);
     expect(await client.lrange(order.keys.dead(k), 0, -1)).toEqual([]);
+    expect(await order.deliveredAfter(dead)).toEqual([]);
   });
 
   it('stores a long key by its SHA-256', () => {

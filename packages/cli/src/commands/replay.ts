@@ -66,10 +66,28 @@ export async function replay(ops: Ops, request: ReplayRequest, output: Output): 
     );
   } else {
     if (output.json)
-      return output.data({ replayed: outcome.replayed, skipped: outcome.skipped, ...unmatched });
+      return output.data({
+        replayed: outcome.replayed,
+        skipped: outcome.skipped,
+        ...(outcome.overtaken > 0 ? { overtaken: outcome.overtaken } : {}),
+        ...unmatched,
+      });
     output.line(
       `Replayed ${outcome.replayed} dead event${outcome.replayed === 1 ? '' : 's'}${outcome.skipped ? ` (${outcome.skipped} had left the dead-letter queue meanwhile)` : ''}.`,
     );
+    const overtaken = overtakenLine(outcome.overtaken);
+    if (overtaken) output.line(overtaken);
   }
   if (why) output.line(why);
+}
+
+/**
+ * docs/ordering.md: replayed ordered events that later events of their key went ahead of while they
+ * were dead; each joins the back of its key's line. Undefined when there are none.
+ */
+export function overtakenLine(overtaken: number): string | undefined {
+  if (overtaken === 0) return undefined;
+  return overtaken === 1
+    ? '1 replayed event had later events of its key delivered before it (orderBy): it is delivered after those.'
+    : `${overtaken} replayed events had later events of their key delivered before them (orderBy): they are delivered after those.`;
 }

@@ -27,7 +27,7 @@ export class KeyOrder {
     this.keys = new OrderKeys(queue);
   }
 
-  /** True when `id` may be attempted now: its key's head, or not in any line. */
+  /** True when `id` may be attempted now: its key's head. An id in no line joins the back first. */
   async claim(key: string, id: string): Promise<boolean> {
     const go = await orderCommands(this.client).hookrelayOrderClaim(
       this.keys.line(key),
@@ -77,6 +77,7 @@ export class KeyOrder {
     await orderCommands(this.client).hookrelayOrderRejoin(
       this.keys.line(key),
       this.keys.dead(key),
+      this.keys.after(id),
       id,
     );
   }

@@ -22,19 +22,20 @@ end
 `;
 
 /**
- * KEYS: line, parked. ARGV: job prefix, id. 1: go ahead (the head, or not in the line at all);
- * 0: wait for the key's turn.
+ * KEYS: line, parked. ARGV: job prefix, id. 1: go ahead (its key's head); 0: wait for the key's
+ * turn. An event in no line (replayed, or retried after a crash that released it) joins the back.
  */
 const CLAIM = `${DROP_STALE_HEADS}
 local head = liveHead(KEYS[1], ARGV[1])
-if head == ARGV[2] or not head then
+if not head then
+  redis.call('RPUSH', KEYS[1], ARGV[2])
+  head = ARGV[2]
+end
+if head == ARGV[2] then
   redis.call('SREM', KEYS[2], ARGV[2])
   return 1
 end
-if not redis.call('LPOS', KEYS[1], ARGV[2]) then
-  redis.call('SREM', KEYS[2], ARGV[2])
-  return 1
-end
+if not redis.call('LPOS', KEYS[1], ARGV[2]) then redis.call('RPUSH', KEYS[1], ARGV[2]) end
 return 0
 `;
 
@@ -74,13 +75,14 @@ return false
 `;
 
 /**
- * A replayed event joins the back of its key's line (and leaves the key's dead list). KEYS: line,
- * dead list of the key. ARGV: id.
+ * A replayed event joins the back of its key's line, leaves the key's dead list and forgets what
+ * went ahead of it. KEYS: line, dead list of the key, its after-list. ARGV: id.
  */
 const REJOIN = `
 redis.call('LREM', KEYS[1], 0, ARGV[1])
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('LREM', KEYS[2], 0, ARGV[1])
+redis.call('DEL', KEYS[3])
 return 1
 `;
 
@@ -93,7 +95,7 @@ interface OrderCommands {
     dead: string,
     ...args: (string | number)[]
   ): Promise<string | null>;
-  hookrelayOrderRejoin(line: string, dead: string, id: string): Promise<number>;
+  hookrelayOrderRejoin(line: string, dead: string, after: string, id: string): Promise<number>;
 }
 
 /** The scripts as commands of `redis` (EVALSHA, loaded on first use), defined once per connection. */
@@ -103,7 +105,7 @@ export function orderCommands(redis: RedisClient): OrderCommands {
     redis.defineCommand('hookrelayOrderClaim', { numberOfKeys: 2, lua: CLAIM });
     redis.defineCommand('hookrelayOrderPark', { numberOfKeys: 2, lua: PARK });
     redis.defineCommand('hookrelayOrderRelease', { numberOfKeys: 3, lua: RELEASE });
-    redis.defineCommand('hookrelayOrderRejoin', { numberOfKeys: 2, lua: REJOIN });
+    redis.defineCommand('hookrelayOrderRejoin', { numberOfKeys: 3, lua: REJOIN });
   }
   return client as RedisClient & OrderCommands;
 }

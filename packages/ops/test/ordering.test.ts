@@ -115,6 +115,7 @@ describe('dead letters and replays of ordered deliveries', () => {
     // The key's head is held by `event.delayUntil`; the worker parked the next one behind it.
     const head = await fx.send('held', { orderKey: 'c', delayMs: 60_000 });
     const next = await fx.send('held', { orderKey: 'c', delayMs: 60_000 });
+    expect(await order.claim('c', next)).toBe(false);
     expect(await order.park('c', next)).toBe(false);
 
     expect((await fx.ops.sourceCounts('held'))[0]!.destinations[0]).toMatchObject({

@@ -92,6 +92,7 @@ describe('event statuses', () => {
       const head = await queue.add('event', { outcome: 'ok' }, { delay: 60_000 });
       const next = await queue.add('event', { outcome: 'ok' }, { delay: 60_000 });
       await client.rpush(order.keys.line('booking-1'), head.id!, next.id!);
+      expect(await order.claim('booking-1', next.id!)).toBe(false);
       expect(await order.park('booking-1', next.id!)).toBe(false);
       expect(await client.smembers(order.keys.parked())).toEqual([next.id]);
       // An id the set still names after its event left the delayed set counts as nothing.

@@ -78,8 +78,9 @@ describe('KeyOrder', () => {
   it('parks a waiting event, and the release of its head promotes it to waiting', async () => {
     const k = key();
     const [head, behind] = [await queued(k), await queued(k)];
-    expect(await order.park(k, behind)).toBe(false);
+    expect(await order.claim(k, behind)).toBe(false);
     expect(await client.sismember(order.keys.parked(), behind)).toBe(1);
+    expect(await order.park(k, behind)).toBe(false);
     expect(await queue.getJobState(behind)).toBe('delayed');
     await order.release(k, head, 'delivered');
     expect(await queue.getJobState(behind)).toBe('waiting');
@@ -92,10 +93,12 @@ describe('KeyOrder', () => {
     const k = key();
     const head = await queued(k);
     const behind = await queued(k);
-    // The head's release ran between the claim and the park: nobody would promote it.
+    expect(await order.claim(k, behind)).toBe(false);
+    // The head's release ran between the claim and the park: it found the event not delayed yet.
     await order.release(k, head, 'delivered');
     expect(await order.park(k, behind)).toBe(true);
     expect(await queue.getJobState(behind)).toBe('waiting');
+    expect(await order.claim(k, behind)).toBe(true);
     expect(await client.sismember(order.keys.parked(), behind)).toBe(0);
   });
 

@@ -3,8 +3,13 @@ import type { RedisClient } from '../connection.js';
 import { OrderKeys } from './keys.js';
 import { orderCommands } from './scripts.js';
 
-/** How long a parked event waits at most before it looks again (a safety net: releases wake it). */
-export const PARK_MS = 30_000;
+/**
+ * How long a parked event waits at most before it looks again. Releases wake parked events; this
+ * is a safety net only, for a worker that died in the instant between parking an event and
+ * checking it had not become the head meanwhile. Long, because every wake-up of a long line's
+ * parked events costs a claim each.
+ */
+export const PARK_MS = 300_000;
 
 /** A Queue or a Worker of the destination: what a Job is made on, and its keys. */
 export type QueueLike = ConstructorParameters<typeof Job>[0] & { toKey(type: string): string };
@@ -39,13 +44,12 @@ export class KeyOrder {
   }
 
   /**
-   * Called once the job is in the delayed set: parks it, or, when it became its key's head
-   * meanwhile, promotes it back to waiting at once. Returns whether it was promoted.
+   * Called once the job (marked parked by its claim) is in the delayed set: when it became its
+   * key's head meanwhile, promotes it back to waiting at once. Returns whether it was promoted.
    */
   async park(key: string, id: string): Promise<boolean> {
     const head = await orderCommands(this.client).hookrelayOrderPark(
       this.keys.line(key),
-      this.keys.parked(),
       this.keys.jobPrefix,
       id,
     );

@@ -23,7 +23,9 @@ end
 
 /**
  * KEYS: line, parked. ARGV: job prefix, id. 1: go ahead (its key's head); 0: wait for the key's
- * turn. An event in no line (replayed, or retried after a crash that released it) joins the back.
+ * turn, marked parked (before the caller moves it to the delayed set, so a release that runs
+ * meanwhile finds it). An event in no line (replayed, or retried after a crash that released it)
+ * joins the back. A parked event is in its line already: its claim reads no more than the head.
  */
 const CLAIM = `${DROP_STALE_HEADS}
 local head = liveHead(KEYS[1], ARGV[1])
@@ -35,18 +37,19 @@ if head == ARGV[2] then
   redis.call('SREM', KEYS[2], ARGV[2])
   return 1
 end
-if not redis.call('LPOS', KEYS[1], ARGV[2]) then redis.call('RPUSH', KEYS[1], ARGV[2]) end
+if redis.call('SADD', KEYS[2], ARGV[2]) == 1 and not redis.call('LPOS', KEYS[1], ARGV[2]) then
+  redis.call('RPUSH', KEYS[1], ARGV[2])
+end
 return 0
 `;
 
 /**
- * After the job was moved to the delayed set. KEYS: line, parked. ARGV: job prefix, id. 1: it is
- * the head now (the caller promotes it); 0: parked, a release will promote it.
+ * After the job was moved to the delayed set. KEYS: line. ARGV: job prefix, id. 1: it became the
+ * head meanwhile (the caller promotes it); 0: parked, a release will promote it.
  */
 const PARK = `${DROP_STALE_HEADS}
 local head = liveHead(KEYS[1], ARGV[1])
 if head == ARGV[2] or not head then return 1 end
-redis.call('SADD', KEYS[2], ARGV[2])
 return 0
 `;
 
@@ -88,7 +91,7 @@ return 1
 
 interface OrderCommands {
   hookrelayOrderClaim(line: string, parked: string, prefix: string, id: string): Promise<number>;
-  hookrelayOrderPark(line: string, parked: string, prefix: string, id: string): Promise<number>;
+  hookrelayOrderPark(line: string, prefix: string, id: string): Promise<number>;
   hookrelayOrderRelease(
     line: string,
     parked: string,
@@ -103,7 +106,7 @@ export function orderCommands(redis: RedisClient): OrderCommands {
   const client = redis as RedisClient & Partial<OrderCommands>;
   if (!client.hookrelayOrderClaim) {
     redis.defineCommand('hookrelayOrderClaim', { numberOfKeys: 2, lua: CLAIM });
-    redis.defineCommand('hookrelayOrderPark', { numberOfKeys: 2, lua: PARK });
+    redis.defineCommand('hookrelayOrderPark', { numberOfKeys: 1, lua: PARK });
     redis.defineCommand('hookrelayOrderRelease', { numberOfKeys: 3, lua: RELEASE });
     redis.defineCommand('hookrelayOrderRejoin', { numberOfKeys: 3, lua: REJOIN });
   }

@@ -15,18 +15,17 @@
  * this build has one (README.md → "Circuit breaker"), so the same script measures the code before
  * and after it.
  */
-import { createServer, type Server } from 'node:http';
-import { Writable } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { parseConfig, type HookrelayConfig } from '@hookrelay/config';
-import { createLogger } from '@hookrelay/logger';
-import { createRegistry, deliveryMetrics } from '@hookrelay/metrics';
-import { createRedis, deliveryQueueName, EventEnqueuer } from '@hookrelay/queue';
+import { deliveryQueueName, EventEnqueuer } from '@hookrelay/queue';
 import { startTestRedis, type TestRedis } from '@hookrelay/testing';
 import { verifyPlugin } from '@hookrelay/verifiers';
-import * as workerLib from '@hookrelay/worker';
 import { busiestWindow } from '@hookrelay/demo-backend';
+import { LocalBackend } from './kit/local-backend.js';
+import { quietRedis, ready } from './kit/redis.js';
+import { startWorkers } from './kit/workers.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,39 +57,25 @@ const breaker = values['breaker-cooldown']
 const SOURCE = 'bench';
 
 /** A backend that counts what reaches it: 500 to everything while `down`, 200 otherwise. */
-class CountingBackend {
+class CountingBackend extends LocalBackend {
   down = false;
   readonly arrivals: number[] = [];
   requestsWhileDown = 0;
   readonly delivered = new Set<string>();
-  private server?: Server;
-  url = '';
 
-  async start() {
-    this.server = createServer((req, res) => {
-      this.arrivals.push(performance.now());
-      const id = String(req.headers['x-hookrelay-id'] ?? '');
-      req.resume();
-      req.on('end', () => {
-        if (this.down) {
-          this.requestsWhileDown += 1;
-          res.writeHead(500, { 'content-type': 'text/plain' }).end('down');
-          return;
-        }
-        this.delivered.add(id);
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      });
+  protected override handle(req: IncomingMessage, res: ServerResponse) {
+    this.arrivals.push(performance.now());
+    const id = String(req.headers['x-hookrelay-id'] ?? '');
+    req.resume();
+    req.on('end', () => {
+      if (this.down) {
+        this.requestsWhileDown += 1;
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('down');
+        return;
+      }
+      this.delivered.add(id);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
-    this.server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (!address || typeof address === 'string') throw new Error('no port');
-    this.url = `http://127.0.0.1:${address.port}`;
-  }
-
-  close() {
-    this.server?.closeAllConnections();
-    return new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 }
 
@@ -124,17 +109,12 @@ sources:
 `;
 }
 
-const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-
 /** Queues `count` events with no worker running, then starts one; returns what is needed to watch it. */
 async function run(config: HookrelayConfig, count: number) {
-  const producer = createRedis(config.redis, 'producer', 'bench-producer');
-  const consumer = createRedis(config.redis, 'consumer', 'bench-worker');
-  const inspector = createRedis(config.redis, 'consumer', 'bench-inspector');
-  for (const client of [producer, consumer, inspector]) client.on('error', () => undefined);
-  await new Promise<void>((resolve) =>
-    producer.status === 'ready' ? resolve() : producer.once('ready', () => resolve()),
-  );
+  const producer = quietRedis(config.redis, 'producer', 'bench-producer');
+  const consumer = quietRedis(config.redis, 'consumer', 'bench-worker');
+  const inspector = quietRedis(config.redis, 'consumer', 'bench-inspector');
+  await ready(producer);
   const enqueuer = new EventEnqueuer(config, producer);
   const body = JSON.stringify({ type: 'bench.event', data: { amount: 1200 } });
   for (let i = 0; i < count; i += 200) {
@@ -157,17 +137,7 @@ async function run(config: HookrelayConfig, count: number) {
     connection: inspector,
     prefix: config.redis.prefix,
   });
-  const logger = createLogger({ app: 'worker', stream: silent, level: 'error' });
-  const metrics = deliveryMetrics(createRegistry('worker'));
-  const breakerGuards = (workerLib as Partial<typeof workerLib>).breakerGuards;
-  const startedAt = performance.now();
-  const workers = workerLib.startDeliveryWorkers({
-    config,
-    connection: consumer,
-    logger,
-    metrics,
-    guardFor: breakerGuards?.({ redis: consumer, prefix: config.redis.prefix, logger, metrics }),
-  });
+  const { startedAt, workers } = startWorkers(config, consumer);
   /** Resolves with the job counts once every event is delivered or dead (or the timeout passes). */
   const settled = async (timeoutMs: number) => {
     const deadline = performance.now() + timeoutMs;

@@ -25,15 +25,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { Writable } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { parseConfig, type HookrelayConfig } from '@hookrelay/config';
-import { createLogger, REDACTED } from '@hookrelay/logger';
-import { createRegistry, deliveryMetrics } from '@hookrelay/metrics';
+import { REDACTED } from '@hookrelay/logger';
 import {
-  createRedis,
   deliveryQueueName,
   EventEnqueuer,
   EventLogKeys,
@@ -42,7 +39,12 @@ import {
 } from '@hookrelay/queue';
 import { startTestRedis } from '@hookrelay/testing';
 import { signRequest, verifyPlugin } from '@hookrelay/verifiers';
-import { breakerGuards, startDeliveryWorkers } from '@hookrelay/worker';
+import { inLanes } from './kit/lanes.js';
+import { LocalBackend } from './kit/local-backend.js';
+import { progress } from './kit/progress.js';
+import { infoField, quietRedis, ready, redisCpuSeconds } from './kit/redis.js';
+import { median, percentile, ratio } from './kit/stats.js';
+import { deliverQueued } from './kit/workers.js';
 
 const { values } = parseArgs({
   options: {
@@ -70,38 +72,21 @@ const keys = new EventLogKeys(PREFIX);
 
 type SideName = 'off' | 'on';
 const SIDES = { off: false, on: true } as const;
-const progress = (line: string) => process.stderr.write(`${line}\n`);
 /** Errors the enqueuer reported (its queues', its event log's) across the run. */
 let writeErrors = 0;
-const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-const noop = () => undefined;
 
 // ————— the backend —————
 
 /** Answers 200 `{"ok":true}` to everything and counts the distinct events that reached it. */
-class FastBackend {
+class FastBackend extends LocalBackend {
   readonly delivered = new Set<string>();
-  private server?: Server;
-  url = '';
 
-  async start() {
-    this.server = createServer((req, res) => {
-      this.delivered.add(String(req.headers['x-hookrelay-id'] ?? ''));
-      req.resume();
-      req.on('end', () =>
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
-      );
-    });
-    this.server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (!address || typeof address === 'string') throw new Error('no port');
-    this.url = `http://127.0.0.1:${address.port}`;
-  }
-
-  close() {
-    this.server?.closeAllConnections();
-    return new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  protected override handle(req: IncomingMessage, res: ServerResponse) {
+    this.delivered.add(String(req.headers['x-hookrelay-id'] ?? ''));
+    req.resume();
+    req.on('end', () =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+    );
   }
 }
 
@@ -202,20 +187,12 @@ sources:
   );
 }
 
-async function ready(client: RedisClient): Promise<void> {
-  if (client.status === 'ready') return;
-  await new Promise<void>((resolve) => client.once('ready', () => resolve()));
-}
-
 /** Reads Redis for the measurements; the one connection left open whenever memory is read. */
 class Inspector {
   constructor(readonly client: RedisClient) {}
 
   async info(section: string, field: string): Promise<number> {
-    const text = String(await this.client.call('INFO', section));
-    const match = new RegExp(`^${field}:([\\d.]+)`, 'm').exec(text);
-    if (!match) throw new Error(`INFO ${section} has no ${field}`);
-    return Number(match[1]);
+    return infoField(String(await this.client.call('INFO', section)), field);
   }
 
   /** used_memory once every other connection is gone (their buffers are in used_memory too). */
@@ -228,20 +205,15 @@ class Inspector {
     return this.info('memory', 'used_memory');
   }
 
-  /** CPU seconds Redis has used, every thread. */
-  async cpuSeconds(): Promise<number> {
-    return (await this.info('cpu', 'used_cpu_user')) + (await this.info('cpu', 'used_cpu_sys'));
-  }
-
   /** Starts counting CPU, this process's and Redis's; the result is microseconds per event. */
   async cpuMeter(): Promise<
     () => Promise<{ nodeCpuUsPerEvent: number; redisCpuUsPerEvent: number }>
   > {
     const node = process.cpuUsage();
-    const redis = await this.cpuSeconds();
+    const redis = await redisCpuSeconds(this.client);
     return async () => {
       const { user, system } = process.cpuUsage(node);
-      const redisUs = ((await this.cpuSeconds()) - redis) * 1e6;
+      const redisUs = ((await redisCpuSeconds(this.client)) - redis) * 1e6;
       return {
         nodeCpuUsPerEvent: Math.round((user + system) / events),
         redisCpuUsPerEvent: Math.round(redisUs / events),
@@ -319,8 +291,7 @@ async function enqueueAll(
   count: number,
   eventLog: boolean,
 ): Promise<Enqueued> {
-  const producer = createRedis(config.redis, 'producer', 'bench-producer');
-  producer.on('error', noop);
+  const producer = quietRedis(config.redis, 'producer', 'bench-producer');
   await ready(producer);
   // A failed event log write does not fail enqueue(): counted, as it would flatter the `on` side.
   const onError = () => (writeErrors += 1);
@@ -328,76 +299,43 @@ async function enqueueAll(
   const ids = new Array<string>(count);
   const latencies = new Array<number>(count);
   let accepted = 0;
-  let next = 0;
-  const lane = async () => {
-    for (let i = next++; i < count; i = next++) {
-      const sample = samples[i]!;
-      const receivedAt = Date.now();
-      const id = newEventId(receivedAt);
-      const startedAt = performance.now();
-      const result = await enqueuer.enqueue(
-        {
-          id,
-          source: SOURCE,
-          requestId: sample.requestId,
-          receivedAt,
-          eventId: sample.eventId,
-          eventType: 'payment_intent.succeeded',
-          contentType: sample.receivedHeaders['content-type'],
-          headers: sample.headers,
-          body: sample.body,
-          bodyEncoding: 'utf8',
-        },
-        { dedupeId: `${SOURCE}.${sample.eventId}`, receivedHeaders: sample.receivedHeaders },
-      );
-      latencies[i] = performance.now() - startedAt;
-      ids[i] = result.id;
-      if (result.status === 'accepted') accepted += 1;
-    }
-  };
-  const startedAt = performance.now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
-  const seconds = (performance.now() - startedAt) / 1000;
+  const seconds = await inLanes(count, concurrency, async (i) => {
+    const sample = samples[i]!;
+    const receivedAt = Date.now();
+    const id = newEventId(receivedAt);
+    const startedAt = performance.now();
+    const result = await enqueuer.enqueue(
+      {
+        id,
+        source: SOURCE,
+        requestId: sample.requestId,
+        receivedAt,
+        eventId: sample.eventId,
+        eventType: 'payment_intent.succeeded',
+        contentType: sample.receivedHeaders['content-type'],
+        headers: sample.headers,
+        body: sample.body,
+        bodyEncoding: 'utf8',
+      },
+      { dedupeId: `${SOURCE}.${sample.eventId}`, receivedHeaders: sample.receivedHeaders },
+    );
+    latencies[i] = performance.now() - startedAt;
+    ids[i] = result.id;
+    if (result.status === 'accepted') accepted += 1;
+  });
   await enqueuer.close();
   await producer.quit().catch(() => producer.disconnect());
   return { ids, accepted, seconds, latencies };
 }
 
-/** Starts the delivery workers as apps/worker does and waits until `count` jobs are completed. */
+/** Delivers `count` pre-queued events as apps/worker does, then reads the queue's job counts. */
 async function deliverAll(
   config: HookrelayConfig,
   inspector: Inspector,
   count: number,
   eventLog: boolean,
 ): Promise<{ seconds: number; delivered: number; failed: number; done: boolean }> {
-  const consumer = createRedis(config.redis, 'consumer', 'bench-worker');
-  consumer.on('error', noop);
-  const logger = createLogger({ app: 'worker', stream: silent, level: 'error' });
-  const metrics = deliveryMetrics(createRegistry('worker'));
-  let completed = 0;
-  let allCompleted: () => void = noop;
-  const settled = new Promise<boolean>((resolve) => {
-    allCompleted = () => resolve(true);
-    setTimeout(() => resolve(false), timeoutMs).unref();
-  });
-  const startedAt = performance.now();
-  const workers = startDeliveryWorkers({
-    config,
-    connection: consumer,
-    logger,
-    metrics,
-    guardFor: breakerGuards({ redis: consumer, prefix: config.redis.prefix, logger, metrics }),
-    eventLog,
-  });
-  for (const worker of workers.workers)
-    worker.on('completed', () => {
-      completed += 1;
-      if (completed >= count) allCompleted();
-    });
-  const done = await settled;
-  const seconds = (performance.now() - startedAt) / 1000;
-  await workers.close();
-  consumer.disconnect();
+  const { seconds, done } = await deliverQueued(config, count, timeoutMs, { eventLog });
   const queue = new Queue(QUEUE, { connection: inspector.client, prefix: config.redis.prefix });
   const counts = await queue.getJobCounts('completed', 'failed');
   await queue.close();
@@ -407,15 +345,7 @@ async function deliverAll(
 // ————— the three measurements —————
 
 const perEvent = (bytes: number) => Math.round(bytes / events);
-const ratio = (on: number, off: number) => +(on / off).toFixed(3);
 const ms = (value: number) => +value.toFixed(2);
-const median = (numbers: readonly number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 /** The sides in round `round`'s order: off first in even rounds, on first in odd ones. */
 const sidesOf = (round: number): SideName[] => (round % 2 ? ['on', 'off'] : ['off', 'on']);
 
@@ -639,8 +569,7 @@ let inspector: Inspector | undefined;
 try {
   await backend.start();
   const config = configFor(redis.url, backend.url);
-  inspector = new Inspector(createRedis(config.redis, 'consumer', 'bench-inspector'));
-  inspector.client.on('error', noop);
+  inspector = new Inspector(quietRedis(config.redis, 'consumer', 'bench-inspector'));
   const samples = samplesFor(config, events);
   // Warm up: BullMQ's scripts cached in Redis and this process's code compiled before any measure.
   await enqueueAll(config, samples, Math.min(events, 200), true);

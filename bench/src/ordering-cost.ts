@@ -29,14 +29,10 @@
  * runs first. Progress goes to stderr. Exits 1 (after printing) when an event was not accepted or
  * not delivered, or on any order violation.
  */
-import { createServer, type Server } from 'node:http';
-import { Writable } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { parseConfig, type HookrelayConfig } from '@hookrelay/config';
-import { createLogger } from '@hookrelay/logger';
-import { createRegistry, deliveryMetrics } from '@hookrelay/metrics';
 import {
-  createRedis,
   deliveryQueueName,
   EventEnqueuer,
   newEventId,
@@ -46,7 +42,12 @@ import {
 } from '@hookrelay/queue';
 import { startTestRedis } from '@hookrelay/testing';
 import { verifyPlugin } from '@hookrelay/verifiers';
-import { breakerGuards, startDeliveryWorkers } from '@hookrelay/worker';
+import { inLanes } from './kit/lanes.js';
+import { LocalBackend } from './kit/local-backend.js';
+import { progress } from './kit/progress.js';
+import { quietRedis, ready, redisCpuSeconds } from './kit/redis.js';
+import { median, percentile, ratio } from './kit/stats.js';
+import { deliverQueued } from './kit/workers.js';
 
 const { values } = parseArgs({
   options: {
@@ -83,9 +84,6 @@ const SIDES: Record<SideName, { ordered: boolean; keys: number }> = {
   manyKeys: { ordered: true, keys: manyKeys },
   oneKey: { ordered: true, keys: 1 },
 };
-const progress = (line: string) => process.stderr.write(`${line}\n`);
-const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-const noop = () => undefined;
 
 // ————— the backend —————
 
@@ -101,55 +99,41 @@ interface Arrival {
 }
 
 /** Answers 200 to everything, after --backend-ms, and records each request's key, n and times. */
-class OrderedBackend {
+class OrderedBackend extends LocalBackend {
   arrivals: Arrival[] = [];
   readonly delivered = new Set<string>();
   private tick = 0;
-  private server?: Server;
-  url = '';
 
   reset() {
     this.arrivals = [];
     this.delivered.clear();
   }
 
-  async start() {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const { key, n } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          key: string;
-          n: number;
-        };
-        const arrival: Arrival = {
-          key,
-          n,
-          id: String(req.headers['x-hookrelay-id'] ?? ''),
-          tick: this.tick++,
-          at: performance.now(),
-        };
-        this.arrivals.push(arrival);
-        const reply = () => {
-          arrival.answeredTick = this.tick++;
-          arrival.answeredAt = performance.now();
-          this.delivered.add(arrival.id);
-          res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-        };
-        if (backendMs > 0) setTimeout(reply, backendMs);
-        else reply();
-      });
+  protected override handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const { key, n } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        key: string;
+        n: number;
+      };
+      const arrival: Arrival = {
+        key,
+        n,
+        id: String(req.headers['x-hookrelay-id'] ?? ''),
+        tick: this.tick++,
+        at: performance.now(),
+      };
+      this.arrivals.push(arrival);
+      const reply = () => {
+        arrival.answeredTick = this.tick++;
+        arrival.answeredAt = performance.now();
+        this.delivered.add(arrival.id);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      };
+      if (backendMs > 0) setTimeout(reply, backendMs);
+      else reply();
     });
-    this.server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (!address || typeof address === 'string') throw new Error('no port');
-    this.url = `http://127.0.0.1:${address.port}`;
-  }
-
-  close() {
-    this.server?.closeAllConnections();
-    return new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 }
 
@@ -191,11 +175,6 @@ ${ordered ? '      orderBy: body.key' : ''}
   );
 }
 
-async function ready(client: RedisClient): Promise<void> {
-  if (client.status === 'ready') return;
-  await new Promise<void>((resolve) => client.once('ready', () => resolve()));
-}
-
 /** Reads Redis for the measurements. */
 class Inspector {
   constructor(readonly client: RedisClient) {}
@@ -213,9 +192,9 @@ class Inspector {
     count: number,
   ): Promise<() => Promise<{ redisCommandsPerEvent: number; redisCpuUsPerEvent: number }>> {
     await this.client.call('CONFIG', 'RESETSTAT');
-    const cpu = await this.cpuSeconds();
+    const cpu = await redisCpuSeconds(this.client);
     return async () => {
-      const redisUs = ((await this.cpuSeconds()) - cpu) * 1e6;
+      const redisUs = ((await redisCpuSeconds(this.client)) - cpu) * 1e6;
       const stats = await this.info('commandstats');
       let calls = 0;
       for (const match of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
@@ -225,12 +204,6 @@ class Inspector {
         redisCpuUsPerEvent: Math.round(redisUs / count),
       };
     };
-  }
-
-  private async cpuSeconds(): Promise<number> {
-    const text = await this.info('cpu');
-    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)![1]);
-    return field('used_cpu_user') + field('used_cpu_sys');
   }
 
   /** Each key's line as Redis holds it: the ids in the order the ingress acknowledged them. */
@@ -247,77 +220,38 @@ class Inspector {
 
 /** Enqueues every sample, --concurrency calls at a time, through a fresh producer. */
 async function enqueueAll(config: HookrelayConfig, samples: readonly Sample[], ordered: boolean) {
-  const producer = createRedis(config.redis, 'producer', 'bench-producer');
-  producer.on('error', noop);
+  const producer = quietRedis(config.redis, 'producer', 'bench-producer');
   await ready(producer);
   let errors = 0;
   const enqueuer = new EventEnqueuer(config, producer, { onError: () => (errors += 1) });
   const ids = new Array<string>(samples.length);
   let accepted = 0;
-  let next = 0;
-  const lane = async () => {
-    for (let i = next++; i < samples.length; i = next++) {
-      const sample = samples[i]!;
-      const receivedAt = Date.now();
-      const result = await enqueuer.enqueue(
-        {
-          id: newEventId(receivedAt),
-          source: SOURCE,
-          requestId: `req_${i}`,
-          receivedAt,
-          eventType: 'bench.event',
-          contentType: 'application/json',
-          headers: {},
-          body: sample.body,
-          bodyEncoding: 'utf8',
-        },
-        {
-          dedupeId: `${SOURCE}.${i}`,
-          ...(ordered ? { orderKeys: { [DESTINATION]: sample.key } } : {}),
-        },
-      );
-      ids[i] = result.id;
-      if (result.status === 'accepted') accepted += 1;
-    }
-  };
-  const startedAt = performance.now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, samples.length) }, lane));
-  const seconds = (performance.now() - startedAt) / 1000;
+  const seconds = await inLanes(samples.length, concurrency, async (i) => {
+    const sample = samples[i]!;
+    const receivedAt = Date.now();
+    const result = await enqueuer.enqueue(
+      {
+        id: newEventId(receivedAt),
+        source: SOURCE,
+        requestId: `req_${i}`,
+        receivedAt,
+        eventType: 'bench.event',
+        contentType: 'application/json',
+        headers: {},
+        body: sample.body,
+        bodyEncoding: 'utf8',
+      },
+      {
+        dedupeId: `${SOURCE}.${i}`,
+        ...(ordered ? { orderKeys: { [DESTINATION]: sample.key } } : {}),
+      },
+    );
+    ids[i] = result.id;
+    if (result.status === 'accepted') accepted += 1;
+  });
   await enqueuer.close();
   await producer.quit().catch(() => producer.disconnect());
   return { ids, accepted, errors, seconds };
-}
-
-/** Starts the delivery workers as apps/worker does and waits until `count` jobs are completed. */
-async function deliverAll(config: HookrelayConfig, count: number) {
-  const consumer = createRedis(config.redis, 'consumer', 'bench-worker');
-  consumer.on('error', noop);
-  const logger = createLogger({ app: 'worker', stream: silent, level: 'error' });
-  const metrics = deliveryMetrics(createRegistry('worker'));
-  let completed = 0;
-  let allCompleted: () => void = noop;
-  const settled = new Promise<boolean>((resolve) => {
-    allCompleted = () => resolve(true);
-    setTimeout(() => resolve(false), timeoutMs).unref();
-  });
-  const startedAt = performance.now();
-  const workers = startDeliveryWorkers({
-    config,
-    connection: consumer,
-    logger,
-    metrics,
-    guardFor: breakerGuards({ redis: consumer, prefix: config.redis.prefix, logger, metrics }),
-  });
-  for (const worker of workers.workers)
-    worker.on('completed', () => {
-      completed += 1;
-      if (completed >= count) allCompleted();
-    });
-  const done = await settled;
-  const seconds = (performance.now() - startedAt) / 1000;
-  await workers.close();
-  consumer.disconnect();
-  return { seconds, completed, done };
 }
 
 /**
@@ -398,7 +332,7 @@ async function runSide(
     ? await inspector.lines([...new Set(samples.map((sample) => sample.key))])
     : new Map<string, string[]>();
   const meter = await inspector.meter(samples.length);
-  const delivery = await deliverAll(config, samples.length);
+  const delivery = await deliverQueued(config, samples.length, timeoutMs);
   const redisCost = await meter();
   const check = ordered
     ? checkOrder(backend.arrivals, lines, nOf)
@@ -425,15 +359,7 @@ async function runSide(
 
 // ————— the summary —————
 
-const ratio = (side: number, base: number) => +(side / base).toFixed(3);
 const ms = (value: number) => +value.toFixed(3);
-const median = (numbers: readonly number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 /** The sides in round `round`'s order: rotated by one each round. */
 const sidesOf = (round: number): SideName[] =>
   SIDE_NAMES.map((_, i) => SIDE_NAMES[(i + round) % SIDE_NAMES.length]!);
@@ -504,8 +430,7 @@ try {
     ordered: configFor(redis.url, backend.url, true),
     unordered: configFor(redis.url, backend.url, false),
   };
-  inspector = new Inspector(createRedis(configs.ordered.redis, 'consumer', 'bench-inspector'));
-  inspector.client.on('error', noop);
+  inspector = new Inspector(quietRedis(configs.ordered.redis, 'consumer', 'bench-inspector'));
   const samples: Record<SideName, Sample[]> = {
     unordered: samplesFor(SIDES.unordered.keys, events),
     manyKeys: samplesFor(SIDES.manyKeys.keys, events),

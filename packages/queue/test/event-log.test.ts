@@ -171,4 +171,17 @@ describe('EventLog', () => {
     expect(await log.trim(['trim'], now + 15 * 24 * HOUR)).toBeGreaterThanOrEqual(1);
     expect(await client.zrange(log.keys.dead('trim'), 0, -1)).toEqual([]);
   });
+
+  it('keeps up with a busy source: one trim removes more than a minute of 25,000 events', async () => {
+    const now = Date.now();
+    const old = now - 2 * 24 * HOUR;
+    const ids = Array.from({ length: 25_000 }, (_, i) => newEventId(old + i));
+    for (let i = 0; i < ids.length; i += 5_000)
+      await client.zadd(
+        log.keys.bySource('busy'),
+        ...ids.slice(i, i + 5_000).flatMap((id) => [0, id]),
+      );
+    expect(await log.trim(['busy'], now)).toBe(25_000);
+    expect(await client.zcard(log.keys.bySource('busy'))).toBe(0);
+  });
 });

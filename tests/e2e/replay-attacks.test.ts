@@ -222,6 +222,20 @@ describe('captured requests replayed against the running relay', () => {
       );
     });
 
+    it('a signed payment body whose transaction_id is blank is refused event_id_missing, so it can never de-duplicate another away', async () => {
+      for (const id of ['', '   ']) {
+        const body = JSON.stringify({ transaction_id: id, event: 'payment.succeeded' });
+        await expectRejected(
+          relay,
+          'payment',
+          () =>
+            post(relay, '/webhooks/payment', body, { 'x-signature': hex(PAYMENT_SECRET, body) }),
+          400,
+          'event_id_missing',
+        );
+      }
+    });
+
     it('a captured GitHub delivery replayed with a fresh X-GitHub-Delivery and another X-GitHub-Event is a duplicate', async () => {
       const body = GITHUB_ISSUE.replace('"id":444500041,', '"id":9444500041,');
       const signature = { 'x-hub-signature-256': await octokitSign(GITHUB_SECRET, body) };

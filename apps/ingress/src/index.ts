@@ -39,6 +39,20 @@ void listenOrExit(server, {
 });
 
 onShutdown(logger, async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  // Stop taking webhooks, then close Redis once every request in progress is answered.
+  // server.close() refuses new connections but goes on serving keep-alive ones (it closes only those
+  // idle at that instant): a client that keeps sending would hold the ingress open, acknowledging
+  // webhooks, until the shutdown timeout. So every answer from now on says `Connection: close`, and
+  // connections are closed as soon as they fall idle.
+  server.prependListener('request', (_request, response) => {
+    if (!response.headersSent) response.setHeader('Connection', 'close');
+  });
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  try {
+    await closed;
+  } finally {
+    clearInterval(sweep);
+  }
   await settleAll([enqueuer.close(), redis.quit().catch(() => redis.disconnect())]);
 });

@@ -30,6 +30,14 @@ function delayFrom(value: string | undefined, nowMs: number): number | undefined
   return Number.isFinite(at) && at > nowMs ? at - nowMs : undefined;
 }
 
+/**
+ * A blank value is no value: an empty event id would de-duplicate every other empty one away
+ * (docs/contract.md §4: a body without an event id is refused).
+ */
+function presentOrUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
 /** docs/ordering.md: each ordered destination's key, read where its `orderBy` says. */
 function orderKeysOf(
   route: SourceRoute,
@@ -39,8 +47,8 @@ function orderKeysOf(
   const orderKeys: Record<string, string> = {};
   const unordered: string[] = [];
   for (const { destination, read } of route.orderReaders) {
-    const key = read(context);
-    if (key === undefined || key === '') unordered.push(destination);
+    const key = presentOrUndefined(read(context));
+    if (key === undefined) unordered.push(destination);
     else orderKeys[destination] = key;
   }
   return { orderKeys, unordered };
@@ -69,7 +77,7 @@ export function readEvent(
     },
   };
   try {
-    const eventId = route.readEventId?.(context);
+    const eventId = presentOrUndefined(route.readEventId?.(context));
     if (eventId === undefined && route.idFromBody) {
       return { ok: false, code: 'event_id_missing', message: 'the body carries no event id' };
     }

@@ -58,7 +58,11 @@ onShutdown(
     await settleAll([
       new Promise<void>((resolve) => server.close(() => resolve())),
       ...queues.map(({ queue }) => queue.close()),
-      redis.quit().catch(() => redis.disconnect()),
+      // QUIT waits behind the commands queued while Redis is away (BullMQ's stalled-job check…),
+      // which only Redis coming back would run: with Redis unreachable, drop the connection.
+      redis.status === 'ready'
+        ? redis.quit().catch(() => redis.disconnect())
+        : Promise.resolve(redis.disconnect()),
     ]);
   },
   config.worker.shutdownTimeoutMs,

@@ -404,7 +404,7 @@ sources:
       expect(run.code).toBe(0);
       expect(run.stdout).not.toMatch(/Ms:/);
       for (const line of [
-        'enqueueTimeout: 800ms',
+        'enqueueTimeout: 700ms',
         'lockDuration: 45s',
         'delivered: 1d',
         'bodyLimit: 1mb',

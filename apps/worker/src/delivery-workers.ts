@@ -102,6 +102,19 @@ async function applyGlobalConcurrency(
   }
 }
 
+/**
+ * How often BullMQ looks for deliveries whose worker died (docs/contract.md §8: attempted again
+ * within 15 s). A dead worker's lock lapses at most `lockDuration` after its death (BullMQ renews
+ * each lock every lockDuration / 4 to / 2 while the delivery runs); the first stalled check after
+ * that moves the delivery back to the front of the waiting list. So the worst case is lockDuration
+ * + this + the check's own lateness on a busy machine: 10 s + 2 s with the defaults, measured at
+ * 10–13 s by `npm run test:faults` with 2.5 s. A fifth of the lock, between 1 s (each check is a
+ * Lua script over the queue's active list) and 5 s (a long lock should not also mean a slow check).
+ */
+export function stalledIntervalFor(lockDurationMs: number): number {
+  return Math.min(5_000, Math.max(1_000, Math.round(lockDurationMs / 5)));
+}
+
 /** BullMQ's backoffStrategy for one destination's worker: its retry policy, or the backend's Retry-After. */
 function backoffFor(policy: RetryPolicy) {
   return (attemptsMade: number, _type?: string, error?: Error): number => {
@@ -174,7 +187,7 @@ export function startDeliveryWorkers({
         limiter: limiterFor(destination),
         // A capped destination starts once its cap is in Redis; see applyGlobalConcurrency.
         autorun: destination.concurrency === undefined,
-        stalledInterval: Math.max(1_000, Math.round(config.worker.lockDurationMs / 2)),
+        stalledInterval: stalledIntervalFor(config.worker.lockDurationMs),
         // A crash mid-delivery must lead to another attempt, never to a silent failure.
         maxStalledCount: 1_000,
         settings: { backoffStrategy: backoffFor(destination.retry) },

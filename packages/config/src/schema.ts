@@ -327,7 +327,7 @@ export function createConfigSchema(verify: VerifyPlugin = typeOnly) {
         /** Larger bodies get 413; a source may set its own. */
         bodyLimit: size.default(1024 * 1024),
         /** Answer within this time even when Redis hangs (docs/contract.md §4: 503 within 1 s). */
-        enqueueTimeout: ms(800),
+        enqueueTimeout: ms(700),
         /** Honour `X-Forwarded-*` (behind a load balancer). */
         trustProxy: z.boolean().default(false),
         /** Slow clients: all headers within this time, else the connection is closed. */
@@ -357,8 +357,11 @@ export function createConfigSchema(verify: VerifyPlugin = typeOnly) {
         concurrency: z.coerce.number().int().min(1).max(1000).default(50),
         /** The longest wait for in-flight deliveries on SIGTERM. */
         shutdownTimeout: ms(30_000),
-        /** How long a delivery may run before another worker may take it over after a crash. */
-        lockDuration: ms(30_000),
+        /**
+         * A delivery's lock, renewed while the delivery runs: after a crash, another worker takes
+         * the delivery over once it lapses (docs/contract.md §8: within 15 s; see delivery-workers.ts).
+         */
+        lockDuration: ms(10_000),
       }).prefault({}),
       /** The stand-in backend of `npm start` and docker compose. */
       demoBackend: section({

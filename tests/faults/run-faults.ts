@@ -1,0 +1,58 @@
+import { run as backendOutage } from './backend-outage.js';
+import {
+  failedChecks,
+  formatDetails,
+  formatTable,
+  type ScenarioOptions,
+  type ScenarioRow,
+} from './fault-rig.js';
+import { run as redisFreeze } from './redis-freeze.js';
+import { run as redisRestart } from './redis-restart.js';
+import { run as workerKills } from './worker-kills.js';
+
+/**
+ * `npm run test:faults`: every fault scenario at full scale, one after the other, then the table.
+ * Exits 1 when a promise is broken (something acknowledged lost, a dead worker's deliveries
+ * attempted again later than 15 s, a 503 slower than 1 s…) or a scenario could not run.
+ * `--short` runs the short forms (those of npm test); scenario names as arguments run only those.
+ */
+const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioRow>> = {
+  'worker-kills': workerKills,
+  'redis-restart': redisRestart,
+  'redis-freeze': redisFreeze,
+  'backend-outage': backendOutage,
+};
+
+const args = process.argv.slice(2);
+const scale = args.includes('--short') ? 'short' : 'full';
+const names = args.filter((arg) => !arg.startsWith('--'));
+for (const name of names)
+  if (!(name in SCENARIOS)) {
+    console.error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+    process.exit(2);
+  }
+
+const rows: ScenarioRow[] = [];
+let crashed = false;
+for (const [name, run] of Object.entries(SCENARIOS)) {
+  if (names.length && !names.includes(name)) continue;
+  const started = Date.now();
+  console.log(`${name} (${scale})…`);
+  try {
+    const row = await run({ scale });
+    rows.push(row);
+    console.log(`${formatDetails(row)}\n  took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } catch (error) {
+    crashed = true;
+    console.error(
+      `${name} could not run: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+console.log(`\n${formatTable(rows)}\n`);
+const broken = rows.flatMap((row) =>
+  failedChecks(row).map((check) => `${row.scenario}: ${check.name} — ${check.detail}`),
+);
+for (const line of broken) console.log(`BROKEN ${line}`);
+process.exit(broken.length || crashed ? 1 : 0);

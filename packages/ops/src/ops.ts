@@ -3,6 +3,7 @@ import { EventLogKeys, type RedisClient } from '@hookrelay/queue';
 import { listDeadLetters, type DeadLetterPage, type DeadLetterQuery } from './dead-letters.js';
 import { DeliveryQueues } from './delivery-queues.js';
 import {
+  findEvent,
   followEvents,
   listEvents,
   showEvent,
@@ -54,6 +55,14 @@ export class Ops {
   /** Events newest first (docs/contract.md §6 Events); see listEvents. */
   listEvents(query: EventQuery = {}): Promise<EventPage> {
     return listEvents(this.queues, this.eventLog, query);
+  }
+
+  /**
+   * Our id of the retained event that answers to `id` (ours or the provider's), without reading it;
+   * undefined when none does. Throws AmbiguousEventError as showEvent does.
+   */
+  async resolveEventId(id: string): Promise<string | undefined> {
+    return (await findEvent(this.queues, this.eventLog, id))?.id;
   }
 
   /** One event by our id or the provider's: the request as received and every attempt. */

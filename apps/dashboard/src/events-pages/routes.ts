@@ -51,9 +51,9 @@ async function search(ops: Ops, q: string): Promise<{ id: string } | { notice: S
   const nothing = { notice: notice('info', html`No event with id <code>${q}</code>.`) };
   if (q.length > MAX_SEARCH) return nothing;
   try {
-    return { id: (await ops.showEvent(q)).id };
+    const id = await ops.resolveEventId(q);
+    return id === undefined ? nothing : { id };
   } catch (error) {
-    if (error instanceof UnknownEventError) return nothing;
     if (error instanceof AmbiguousEventError) {
       const links = error.ids.map(
         (id, i) => html`${i > 0 ? ', ' : ''}<a class="mono" href="${eventPath(id)}">${id}</a>`,

@@ -43,6 +43,13 @@ export class EventLog {
     this.deadMs = config.retention.deadMs;
   }
 
+  /** What `received` writes and `forget` undoes: the record, the time index, the provider-id index. */
+  private keysOf(event: Pick<ReceivedEvent, 'id' | 'source' | 'eventId'>): string[] {
+    const keys = [this.keys.event(event.id), this.keys.bySource(event.source)];
+    if (event.eventId !== undefined) keys.push(this.keys.byProviderId(event.eventId));
+    return keys;
+  }
+
   private get longestMs(): number {
     return Math.max(this.deliveredMs, this.deadMs);
   }
@@ -53,8 +60,7 @@ export class EventLog {
    * skips an id whose jobs are not there (yet, or any more).
    */
   async received(event: ReceivedEvent, headers: Readonly<Record<string, string>>): Promise<void> {
-    const keys = [this.keys.event(event.id), this.keys.bySource(event.source)];
-    if (event.eventId !== undefined) keys.push(this.keys.byProviderId(event.eventId));
+    const keys = this.keysOf(event);
     const record = encodeEventRecord({
       source: event.source,
       eventId: event.eventId,
@@ -72,8 +78,7 @@ export class EventLog {
 
   /** Undoes `received` for an event that turned out to be a duplicate (no job was written for it). */
   async forget(event: Pick<ReceivedEvent, 'id' | 'source' | 'eventId'>): Promise<void> {
-    const keys = [this.keys.event(event.id), this.keys.bySource(event.source)];
-    if (event.eventId !== undefined) keys.push(this.keys.byProviderId(event.eventId));
+    const keys = this.keysOf(event);
     await eventLogCommands(this.client).hookrelayEventForget(keys.length, ...keys, event.id);
   }
 

@@ -1,9 +1,12 @@
-import express, { type Express, type Request, type Response, type NextFunction } from 'express';
+import type { RequestListener, ServerResponse } from 'node:http';
+import express, { type Request, type Response, type NextFunction } from 'express';
 import type { HookrelayConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
 import type { EventEnqueuer, RedisClient } from '@hookrelay/queue';
 import { metricsHandler, type IngressMetrics, type Registry } from '@hookrelay/metrics';
 import { errorBody, healthRoutes } from '@hookrelay/service-kit';
+import { pathOf, type TrustProxy } from './request-url.js';
+import { sendJson } from './respond.js';
 import { buildRouteTable } from './source-route.js';
 import { createWebhookHandler } from './webhook-handler.js';
 
@@ -16,51 +19,59 @@ export interface IngressDependencies {
   readonly now?: () => number;
 }
 
-function notAllowed(response: Response): void {
+function notAllowed(response: ServerResponse): void {
   response.setHeader('Allow', 'POST');
-  response
-    .status(405)
-    .type('application/json')
-    .send(errorBody('method_not_allowed', 'webhooks are POSTed'));
+  sendJson(response, 405, errorBody('method_not_allowed', 'webhooks are POSTed'));
 }
 
-/** The ingress Express app; `listen()` happens in index.ts so tests can use it without a port. */
-export function createServer(deps: IngressDependencies): Express {
-  const { config, enqueuer, logger, metrics } = deps;
-  const now = deps.now ?? Date.now;
-  const routes = buildRouteTable(config);
-  const handleWebhook = createWebhookHandler({ enqueuer, logger, metrics: metrics.ingress, now });
+function internalError(response: ServerResponse): void {
+  if (!response.headersSent) sendJson(response, 500, errorBody('internal_error', 'internal error'));
+  else response.destroy();
+}
+
+/** Everything but the webhooks: health, metrics, 404 — an Express app. */
+function createOpsApp({ config, redis, logger, metrics }: IngressDependencies) {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('trust proxy', config.ingress.trustProxy);
-
-  // Webhooks first: the hot path meets no other route on its way.
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    const route = routes.get(request.path);
-    if (!route) return next();
-    if (request.method !== 'POST') return notAllowed(response);
-    handleWebhook(route, request, response).catch(next);
-  });
-
-  app.use(healthRoutes(deps.redis, { keyPrefix: config.redis.prefix }));
+  app.use(healthRoutes(redis, { keyPrefix: config.redis.prefix }));
   app.get('/metrics', metricsHandler(metrics.registry));
-
   app.use((_request: Request, response: Response) => {
-    response
-      .status(404)
-      .type('application/json')
-      .send(errorBody('not_found', 'no source at this path'));
+    sendJson(response, 404, errorBody('not_found', 'no source at this path'));
   });
-
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
     logger.error('unexpected error', { path: request.path, error });
-    if (!response.headersSent)
-      response
-        .status(500)
-        .type('application/json')
-        .send(errorBody('internal_error', 'internal error'));
+    internalError(response);
   });
-
   return app;
+}
+
+/**
+ * The ingress's request listener (`listen()` happens in index.ts, so tests can use it on any port).
+ * A webhook goes straight from node's HTTP server to its handler: Express's router, request and
+ * response decoration cost more per request than the Redis write (README "Performance"). Every
+ * other path goes through the Express app.
+ */
+export function createServer(deps: IngressDependencies): RequestListener {
+  const { config, enqueuer, logger, metrics } = deps;
+  const routes = buildRouteTable(config);
+  const app = createOpsApp(deps);
+  const handleWebhook = createWebhookHandler({
+    enqueuer,
+    logger,
+    metrics: metrics.ingress,
+    now: deps.now ?? Date.now,
+    trustProxy: app.get('trust proxy fn') as TrustProxy,
+  });
+  return (request, response) => {
+    const path = pathOf(request.url);
+    const route = routes.get(path);
+    if (!route) return void app(request, response);
+    if (request.method !== 'POST') return notAllowed(response);
+    handleWebhook(route, request, response).catch((error: unknown) => {
+      logger.error('unexpected error', { path, error });
+      internalError(response);
+    });
+  };
 }

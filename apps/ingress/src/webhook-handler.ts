@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@hookrelay/logger';
 import type { IngressMetrics } from '@hookrelay/metrics';
 import type { EventEnqueuer } from '@hookrelay/queue';
@@ -7,6 +7,7 @@ import { ingest, type IngestOutcome } from './ingest.js';
 import { BodyAbortedError, PayloadTooLargeError, readBody } from './read-body.js';
 import { recordOutcome } from './record-outcome.js';
 import { requestIdOf } from './request-id.js';
+import { requestUrl, type TrustProxy } from './request-url.js';
 import { respond } from './respond.js';
 import type { SourceRoute } from './source-route.js';
 
@@ -15,6 +16,8 @@ export interface WebhookHandlerDependencies {
   readonly logger: Logger;
   readonly metrics: IngressMetrics;
   readonly now: () => number;
+  /** Whether X-Forwarded-Proto may be believed (`ingress.trustProxy`, compiled by Express). */
+  readonly trustProxy: TrustProxy;
 }
 
 /** Read the exact bytes → ingest (verify, event id, enqueue) → answer → log and count. */
@@ -23,13 +26,18 @@ export function createWebhookHandler({
   logger,
   metrics,
   now,
+  trustProxy,
 }: WebhookHandlerDependencies) {
-  return async (route: SourceRoute, request: Request, response: Response): Promise<void> => {
+  return async (
+    route: SourceRoute,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> => {
     const receivedAt = now();
     const requestId = requestIdOf(request.headers);
     response.setHeader('X-Request-Id', requestId);
     if (logger.isDebugEnabled())
-      logger.debug('received', { source: route.source.name, requestId, path: request.path });
+      logger.debug('received', { source: route.source.name, requestId, path: request.url });
 
     // Refused on its headers alone: an unsigned request never makes the ingress buffer a body.
     const unsigned = refuseUnsigned(route.verifier, request.headers);
@@ -52,7 +60,7 @@ export function createWebhookHandler({
           headers: request.headers,
           // Only URL-signing schemes (Twilio) read it, so it is built on demand.
           get url() {
-            return `${request.protocol}://${request.get('host') ?? 'localhost'}${request.originalUrl}`;
+            return requestUrl(request, trustProxy);
           },
           requestId,
           receivedAt,

@@ -1,23 +1,24 @@
-import winston from 'winston';
 import { REDACTED, redact, sensitiveKeys, type SensitiveKey } from './redact.js';
 
 export { redact, REDACTED, sensitiveKeys, type SensitiveKey } from './redact.js';
 
-export type Logger = winston.Logger;
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type LogMeta = Readonly<Record<string, unknown>>;
 
-const redactFormat = (sensitive: SensitiveKey) =>
-  winston.format((info) => {
-    for (const key of Object.keys(info)) {
-      if (key === 'level' || key === 'message' || key === 'timestamp') continue;
-      info[key] = sensitive(key) ? REDACTED : redact(info[key], sensitive);
-    }
-    return info;
-  })();
+export interface Logger {
+  error(message: string, meta?: LogMeta): void;
+  warn(message: string, meta?: LogMeta): void;
+  info(message: string, meta?: LogMeta): void;
+  debug(message: string, meta?: LogMeta): void;
+  isDebugEnabled(): boolean;
+}
+
+const SEVERITY: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 export interface LoggerOptions {
   readonly app: string;
   readonly level?: string;
-  /** Where lines go; defaults to stdout. Tests pass a stream to capture them. */
+  /** Where lines go, one write per line; defaults to stdout. Tests pass a stream to capture them. */
   readonly stream?: NodeJS.WritableStream;
   readonly silent?: boolean;
   /**
@@ -27,21 +28,84 @@ export interface LoggerOptions {
   readonly redactKeys?: readonly string[];
 }
 
-/** One JSON line per event, with timestamp, app and whatever ids the call site adds; secrets redacted. */
+/**
+ * Lines for stdout, written once per turn of the event loop: a busy ingress logs a line per
+ * request, and one write(2) per line cost more than the line. Flushed on exit.
+ */
+class StdoutBatch {
+  private pending = '';
+  private scheduled = false;
+
+  constructor() {
+    process.on('exit', () => this.flush());
+  }
+
+  write(line: string): void {
+    this.pending += line;
+    if (this.pending.length > 65_536) return this.flush();
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (!this.pending) return;
+    const text = this.pending;
+    this.pending = '';
+    // Synchronous for files, and for pipes on Linux (Node's documentation, "A note on process I/O").
+    process.stdout.write(text);
+  }
+}
+
+let stdout: StdoutBatch | undefined;
+
+function lineOf(
+  level: LogLevel,
+  app: string,
+  message: string,
+  meta: LogMeta | undefined,
+  sensitive: SensitiveKey,
+): string {
+  const entry: Record<string, unknown> = {
+    timestamp: new Date().toISOString(),
+    level,
+    app,
+    message,
+  };
+  if (meta)
+    for (const key in meta) {
+      if (key === 'timestamp' || key === 'level' || key === 'app' || key === 'message') continue;
+      entry[key] = sensitive(key) ? REDACTED : redact(meta[key], sensitive);
+    }
+  try {
+    return `${JSON.stringify(entry)}\n`;
+  } catch (error) {
+    return `${JSON.stringify({ timestamp: entry.timestamp, level, app, message, logError: String(error) })}\n`;
+  }
+}
+
+/**
+ * One JSON line per event — timestamp, level, app, message and whatever ids the call site adds —
+ * with every secret redacted (docs: README "Logs"): a key named like a secret, or one of
+ * `redactKeys`, has its value replaced at any depth; an Error becomes its name and message.
+ */
 export function createLogger(options: LoggerOptions): Logger {
-  return winston.createLogger({
-    level: options.level ?? 'info',
-    silent: options.silent,
-    defaultMeta: { app: options.app },
-    format: winston.format.combine(
-      winston.format.timestamp(),
-      redactFormat(sensitiveKeys(options.redactKeys)),
-      winston.format.json(),
-    ),
-    transports: [
-      options.stream
-        ? new winston.transports.Stream({ stream: options.stream })
-        : new winston.transports.Console({ stderrLevels: [] }),
-    ],
-  });
+  const threshold = SEVERITY[(options.level ?? 'info') as LogLevel] ?? SEVERITY.info;
+  const sensitive = sensitiveKeys(options.redactKeys);
+  const { app, stream } = options;
+  const write = stream
+    ? (line: string) => void stream.write(line)
+    : (line: string) => (stdout ??= new StdoutBatch()).write(line);
+  const at = (level: LogLevel) =>
+    options.silent || SEVERITY[level] > threshold
+      ? () => undefined
+      : (message: string, meta?: LogMeta) => write(lineOf(level, app, message, meta, sensitive));
+  return {
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    debug: at('debug'),
+    isDebugEnabled: () => !options.silent && threshold >= SEVERITY.debug,
+  };
 }

@@ -32,10 +32,20 @@ export function ingressMetrics(registry: Registry): IngressMetrics {
     labelNames: ['source', 'destination'],
     registers: [registry],
   });
+  // prom-client hashes a label object on every call; a request's labels repeat, so each set's
+  // child is looked up once and kept (the label values are bounded: sources × outcomes × codes).
+  const requestCounters = new Map<string, { inc(): void }>();
+  const ackHistograms = new Map<string, { observe(value: number): void }>();
   return {
     observe(source, outcome, code, ackSeconds) {
-      requests.inc({ source, outcome, code });
-      ack.observe({ source }, ackSeconds);
+      const key = `${source}\n${outcome}\n${code}`;
+      let counter = requestCounters.get(key);
+      if (!counter)
+        requestCounters.set(key, (counter = requests.labels({ source, outcome, code })));
+      counter.inc();
+      let histogram = ackHistograms.get(source);
+      if (!histogram) ackHistograms.set(source, (histogram = ack.labels({ source })));
+      histogram.observe(ackSeconds);
     },
     unordered(source, destination) {
       unordered.inc({ source, destination });

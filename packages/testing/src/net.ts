@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 
 export function freePort(): Promise<number> {
@@ -19,13 +19,16 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Listens on a free loopback port; `close()` also drops keep-alive connections. */
-export function listen(
-  app: { listen(port: number, host: string, callback: () => void): Server },
-  port = 0,
-): Promise<Listening> {
+type Listenable = { listen(port: number, host: string, callback: () => void): Server };
+
+/**
+ * Listens on a free loopback port — an app that listens itself (Express) or a plain request
+ * listener (the ingress's) — and `close()` also drops keep-alive connections.
+ */
+export function listen(app: Listenable | RequestListener, port = 0): Promise<Listening> {
+  const listenable: Listenable = 'listen' in app ? app : createHttpServer(app);
   return new Promise((resolve) => {
-    const server = app.listen(port, '127.0.0.1', () => {
+    const server = listenable.listen(port, '127.0.0.1', () => {
       const actual = (server.address() as AddressInfo).port;
       resolve({
         url: `http://127.0.0.1:${actual}`,

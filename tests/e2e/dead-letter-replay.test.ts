@@ -229,6 +229,7 @@ sources:
       expect(answer.status).toBe(202);
       held.push(answer.body!.id as string);
     }
+    await relay.settled();
     expect(await counts('orders')).toMatchObject({ waiting: 10, delivering: 0, paused: true });
     expect(held.filter((id) => relay.backend.store.list({ id }).length > 0)).toEqual([]);
     await dashboard.api('/api/sources/orders/resume', {});

@@ -6,7 +6,7 @@ import { parseConfig, type HookrelayConfig } from '@hookrelay/config';
 import { createLogger } from '@hookrelay/logger';
 import { createRegistry, deliveryMetrics } from '@hookrelay/metrics';
 import { Ops } from '@hookrelay/ops';
-import { createRedis, type AttemptRecord } from '@hookrelay/queue';
+import { createRedis, withCompletion, type AttemptRecord } from '@hookrelay/queue';
 import { freePort, startTestRedis, waitFor, type TestRedis } from '@hookrelay/testing';
 import { verifyPlugin } from '@hookrelay/verifiers';
 import { startDeliveryWorkers } from '@hookrelay/worker';
@@ -198,8 +198,12 @@ describe('a 429 with Retry-After, and replays, in one worker', () => {
       expect(job!.attemptsMade, id).toBe(control!.attemptsMade);
       expect(await job!.getState()).toBe('completed');
     }
+    // Every attempt as the event log reads them: the job's log, then its return value.
     const { logs } = await queue.getJobLogs(first!);
-    const records = logs.map((line) => JSON.parse(line) as AttemptRecord);
+    const records = withCompletion(
+      logs.map((line) => JSON.parse(line) as AttemptRecord),
+      (await queue.getJob(first!))!.returnvalue,
+    );
     expect(records).toEqual([
       expect.objectContaining({
         attempt: 1,

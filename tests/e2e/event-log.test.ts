@@ -265,6 +265,7 @@ sources:
       }
     };
     await sendBatch(250, 'first');
+    await relay.settled();
     const before = new Set(sent);
 
     const seen: EventListItem[] = [];

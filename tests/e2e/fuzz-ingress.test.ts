@@ -1488,11 +1488,13 @@ describe('the ingress under generated bad input', () => {
     const heapAfter = await heap(port);
 
     const healthz = await fetch(`http://127.0.0.1:${port}/healthz`);
-    const counts = await jobCounts();
+    // Keys first: opening a Queue to count its jobs writes the queue's meta key. A new inbox entry
+    // or de-duplication key (docs/inbox.md) would show here.
     const eventLogKeys = await inspector.keys(`${PREFIX}:events:*`);
     const newKeys = (await inspector.keys(`${PREFIX}:*`)).filter(
       (key) => !keysBefore.has(key) && !key.endsWith(':readyz:write-probe'),
     );
+    const counts = await jobCounts();
     const sorted = (map: Map<string, number>) =>
       [...map]
         .sort(([a], [b]) => a.localeCompare(b))

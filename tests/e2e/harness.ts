@@ -7,7 +7,9 @@ import { createLogger } from '@hookrelay/logger';
 import {
   createRedis,
   deliveryQueueName,
-  EventEnqueuer,
+  EventInbox,
+  InboxKeys,
+  Intake,
   openDeliveryQueues,
   type RedisClient,
 } from '@hookrelay/queue';
@@ -16,6 +18,7 @@ import {
   listen,
   LogCapture,
   startTestRedis,
+  waitFor,
   type Listening,
   type TestRedis,
 } from '@hookrelay/testing';
@@ -23,6 +26,7 @@ import {
   createRegistry,
   deliveryMetrics,
   ingressMetrics,
+  inboxMetrics,
   queueMetrics,
   type Registry,
 } from '@hookrelay/metrics';
@@ -44,6 +48,11 @@ export interface Relay {
   /** A Queue handle for inspecting one destination's jobs. */
   queue(source: string, destination?: string): Queue;
   startWorkers(): DeliveryWorkers;
+  /**
+   * Resolves once every acknowledged event is a delivery job (docs/inbox.md: the intake writes them
+   * a moment after the 202): what a test checks about jobs right after a POST waits for this.
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,7 +101,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   await new Promise<void>((resolve) =>
     producer.status === 'ready' ? resolve() : producer.once('ready', () => resolve()),
   );
-  const enqueuer = new EventEnqueuer(config, producer);
+  // As the ingress and worker processes do (docs/inbox.md): the ingress writes the inbox, an intake
+  // — here one for the whole relay, whether its workers run or not — writes the delivery jobs.
+  const enqueuer = new EventInbox(config, producer);
   const ingressRegistry = createRegistry('ingress');
   const workerRegistry = createRegistry('worker');
   const ingress = await listen(
@@ -106,6 +117,13 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   );
   const metricQueues = openDeliveryQueues(config, consumer);
   queueMetrics(workerRegistry, metricQueues, consumer);
+  const intake = new Intake({
+    config,
+    connection: consumer,
+    log: workerLogger,
+    onError: (error) => workerLogger.warn('intake queue error', { reason: error.message }),
+    onWritten: inboxMetrics(workerRegistry, consumer, config.redis.prefix),
+  });
   const workerDeliveryMetrics = deliveryMetrics(workerRegistry);
   const queues = new Map<string, Queue>();
   const inspector: RedisClient = createRedis(config.redis, 'consumer', 'test-inspector');
@@ -127,8 +145,19 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       }
       return queue;
     },
+    async settled() {
+      const keys = new InboxKeys(config.redis.prefix);
+      await waitFor(
+        async () =>
+          (await inspector.llen(keys.inbox())) + (await inspector.llen(keys.taking())) === 0
+            ? true
+            : undefined,
+        { what: 'the inbox to be written as jobs' },
+      );
+    },
     startWorkers() {
       relay.workers = startDeliveryWorkers({
+        intake: false,
         config,
         connection: consumer,
         logger: workerLogger,
@@ -143,6 +172,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       return relay.workers;
     },
     async close() {
+      await intake.close();
       await relay.workers?.close();
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
       await Promise.allSettled(metricQueues.map(({ queue }) => queue.close()));
@@ -157,7 +187,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   return relay;
 }
 
-/** POSTs a webhook to the relay's ingress. */
+/** POSTs a webhook to the relay's ingress; an accepted one is a delivery job when this resolves. */
 export async function post(
   relay: Relay,
   path: string,
@@ -170,6 +200,9 @@ export async function post(
     body,
   });
   const text = await response.text();
+  // An accepted event becomes its jobs a moment after the 202 (docs/inbox.md); what the tests check
+  // next is about those jobs, so the answer is handed over once they are written.
+  if (response.status === 202) await relay.settled();
   return {
     status: response.status,
     headers: response.headers,

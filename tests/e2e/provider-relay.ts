@@ -59,7 +59,9 @@ export async function sendSigned(
 }
 
 /** Every job of every destination of a source, whatever its state: rejected requests must not add any. */
+/** The source's delivery jobs once every acknowledged event is one (Relay.settled). */
 export async function jobsOf(relay: Relay, source: string): Promise<number> {
+  await relay.settled();
   const destinations = relay.config.sources.find((s) => s.name === source)!.destinations;
   let total = 0;
   for (const destination of destinations) {

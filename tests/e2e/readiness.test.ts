@@ -67,10 +67,14 @@ sources:
     post(relay, '/webhooks/notifications', JSON.stringify({ n }), {
       authorization: 'Bearer notify',
     });
-  const enqueuedBodies = async () =>
-    (await relay.queue('notifications').getJobs(['waiting', 'active', 'completed', 'delayed']))
+  const enqueuedBodies = async () => {
+    await relay.settled();
+    return (
+      await relay.queue('notifications').getJobs(['waiting', 'active', 'completed', 'delayed'])
+    )
       .map((job) => job.data.body as string)
       .sort();
+  };
 
   it('answers 503 with the reason while Redis is out of memory under noeviction (PING still answers), ready again once it has room', async () => {
     await waitFor(async () => (await both()).every(({ status }) => status === 200), {

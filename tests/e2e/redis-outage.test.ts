@@ -48,6 +48,7 @@ sources:
     );
     expect(answer.body).toMatchObject({ received: true });
     // Redis restarted from its append-only file: the event acknowledged before the crash is still there.
+    await relay.settled();
     const jobs = await relay.queue('notifications').getJobs(['waiting']);
     expect(jobs.map((job) => job.data.body).sort()).toEqual(['{"n":1}', '{"n":2}']);
   });

@@ -27,7 +27,10 @@ sources:
     );
     expect(answer.status).toBe(202);
     const id = answer.body!.id as string;
-    expect(await relay.queue('reminders').getJobState(id)).toBe('delayed');
+    // The intake turns the acknowledged event into its job a moment later (docs/inbox.md).
+    await waitFor(async () =>
+      (await relay.queue('reminders').getJobState(id)) === 'delayed' ? true : undefined,
+    );
     const delivery = await waitFor(() => relay.backend.store.list({ id }).at(0), {
       timeoutMs: 10_000,
     });

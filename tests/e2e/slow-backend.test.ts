@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AttemptRecord, DeliveryJobData } from '@hookrelay/queue';
+import { withCompletion, type AttemptRecord, type DeliveryJobData } from '@hookrelay/queue';
 import { waitFor } from '@hookrelay/testing';
 import { BIG_ANSWER, startAnsweringBackend, type AnsweringBackend } from './answering-backend.js';
 import { post, startRelay, type Relay } from './harness.js';
@@ -48,9 +48,16 @@ sources:${source('trickle', '{ url: ${ANSWERS_URL}/trickle, timeout: 2s }', '{ a
       { timeoutMs, what: `job ${id} of ${name} to finish` },
     );
 
+  /** Every attempt, as the event log reads them: the job's log, then its return value (the delivered one). */
   async function attemptsOf(name: string, id: string): Promise<AttemptRecord[]> {
-    const { logs } = await relay.queue(name).getJobLogs(id);
-    return logs.map((line) => JSON.parse(line) as AttemptRecord);
+    const [{ logs }, job] = await Promise.all([
+      relay.queue(name).getJobLogs(id),
+      relay.queue(name).getJob(id),
+    ]);
+    return withCompletion(
+      logs.map((line) => JSON.parse(line) as AttemptRecord),
+      job?.returnvalue,
+    );
   }
 
   const loggedFor = (message: string, id: string) =>

@@ -96,12 +96,14 @@ ${SOURCES}`,
 });
 afterAll(() => relay.close());
 
-const enqueuedIds = async () =>
-  (await relay.queue('payment').getJobs(['waiting', 'delayed', 'active']))
+const enqueuedIds = async () => {
+  await relay.settled();
+  return (await relay.queue('payment').getJobs(['waiting', 'delayed', 'active']))
     .map(
       (job) => (JSON.parse(job.data.body as string) as { transaction_id: string }).transaction_id,
     )
     .sort();
+};
 
 describe('the ingress server cuts off slow clients and caps its connections', () => {
   let ingress: Listening;

@@ -2,7 +2,7 @@ import { loadConfigOrExit } from '@hookrelay/config';
 import { verifyPlugin } from '@hookrelay/verifiers';
 import { createLogger } from '@hookrelay/logger';
 import { REDACTED_HEADERS } from '@hookrelay/verifiers';
-import { createRedis, EventEnqueuer, settleAll, watchRedisAvailability } from '@hookrelay/queue';
+import { createRedis, EventInbox, settleAll, watchRedisAvailability } from '@hookrelay/queue';
 import { createRegistry, ingressMetrics } from '@hookrelay/metrics';
 import { createIngressHttpServer } from './http-server.js';
 import { createServer } from './server.js';
@@ -15,10 +15,10 @@ const logger = createLogger({
   redactKeys: REDACTED_HEADERS,
 });
 const redis = createRedis(config.redis, 'producer', 'hookrelay-ingress');
-const availability = watchRedisAvailability(redis, config.redis, logger);
-const enqueuer = new EventEnqueuer(config, redis, {
-  onError: availability.listener((error) => logger.warn('queue error', { reason: error.message })),
-});
+// One log line per outage and one when Redis is back, however many requests it refused meanwhile.
+watchRedisAvailability(redis, config.redis, logger);
+// docs/inbox.md: one script call per event; the workers' intake writes the delivery jobs.
+const enqueuer = new EventInbox(config, redis);
 const registry = createRegistry('ingress');
 const app = createServer({
   config,

@@ -1,10 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  encodeBody,
-  QueueUnavailableError,
-  type EventEnqueuer,
-  newEventId,
-} from '@hookrelay/queue';
+import { encodeBody, QueueUnavailableError, type Enqueuer, newEventId } from '@hookrelay/queue';
 import type { RejectionCode } from '@hookrelay/verifiers';
 import { dedupeIdOf } from './dedupe-id.js';
 import { readEvent } from './read-event.js';
@@ -58,7 +53,7 @@ function pickHeaders(
 export async function ingest(
   route: SourceRoute,
   request: IngestRequest,
-  enqueuer: EventEnqueuer,
+  enqueuer: Enqueuer,
 ): Promise<IngestOutcome> {
   const verdict = await route.verifier.verify(request, request.receivedAt);
   if (!verdict.ok) return { kind: 'rejected', code: verdict.code, message: verdict.message };

@@ -2,7 +2,7 @@ import type { RequestListener, ServerResponse } from 'node:http';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import type { HookrelayConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
-import type { EventEnqueuer, RedisClient } from '@hookrelay/queue';
+import type { Enqueuer, RedisClient } from '@hookrelay/queue';
 import { metricsHandler, type IngressMetrics, type Registry } from '@hookrelay/metrics';
 import { errorBody, healthRoutes } from '@hookrelay/service-kit';
 import { pathOf, type TrustProxy } from './request-url.js';
@@ -12,7 +12,7 @@ import { createWebhookHandler } from './webhook-handler.js';
 
 export interface IngressDependencies {
   readonly config: HookrelayConfig;
-  readonly enqueuer: EventEnqueuer;
+  readonly enqueuer: Enqueuer;
   readonly redis: RedisClient;
   readonly logger: Logger;
   readonly metrics: { readonly registry: Registry; readonly ingress: IngressMetrics };

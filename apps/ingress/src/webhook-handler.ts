@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@hookrelay/logger';
 import type { IngressMetrics } from '@hookrelay/metrics';
-import type { EventEnqueuer } from '@hookrelay/queue';
+import type { Enqueuer } from '@hookrelay/queue';
 import { refuseUnsigned } from '@hookrelay/verifiers';
 import { ingest, type IngestOutcome } from './ingest.js';
 import { BodyAbortedError, PayloadTooLargeError, readBody } from './read-body.js';
@@ -12,7 +12,7 @@ import { respond } from './respond.js';
 import type { SourceRoute } from './source-route.js';
 
 export interface WebhookHandlerDependencies {
-  readonly enqueuer: EventEnqueuer;
+  readonly enqueuer: Enqueuer;
   readonly logger: Logger;
   readonly metrics: IngressMetrics;
   readonly now: () => number;

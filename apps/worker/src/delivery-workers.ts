@@ -5,6 +5,7 @@ import type { DeliveryMetrics } from '@hookrelay/metrics';
 import {
   deliveryQueueName,
   EventLog,
+  Intake,
   KeyOrder,
   settleAll,
   type RedisAvailability,
@@ -46,6 +47,13 @@ export interface DeliveryWorkerOptions {
    * Off only to measure what the event log costs.
    */
   readonly eventLog?: boolean;
+  /**
+   * Run an intake (docs/inbox.md): turn the ingress's inbox into delivery jobs, one intake at a
+   * time across every worker process. Default true; off only to measure deliveries alone.
+   */
+  readonly intake?: boolean;
+  /** Told how many accepted events each intake batch turned into jobs. */
+  readonly onIntake?: (events: number) => void;
 }
 
 /** The most slices a `rateLimit` window is cut into, and the shortest slice. */
@@ -133,6 +141,8 @@ export function startDeliveryWorkers({
   now = Date.now,
   guardFor,
   eventLog: withEventLog = true,
+  intake: withIntake = true,
+  onIntake,
 }: DeliveryWorkerOptions): DeliveryWorkers {
   const eventLog = withEventLog ? new EventLog(connection, config) : undefined;
   const stopTrim = eventLog
@@ -148,6 +158,15 @@ export function startDeliveryWorkers({
   const workers: Worker[] = [];
   const logError = (queue: string) => (error: Error) =>
     logger.error('worker error', { queue, reason: error.message });
+  const intake = withIntake
+    ? new Intake({
+        config,
+        connection,
+        log: logger,
+        onWritten: onIntake,
+        onError: redis ? redis.listener(logError('intake')) : logError('intake'),
+      })
+    : undefined;
   let inFlight = 0;
 
   for (const source of config.sources) {
@@ -164,6 +183,7 @@ export function startDeliveryWorkers({
         now,
         guard: guardFor?.(source, destination),
         eventLog,
+        connection,
         // The worker below exists before any job runs.
         hold: (ms) => worker.rateLimit(ms),
         // On the worker below, made when the first job runs (docs/ordering.md).
@@ -214,7 +234,10 @@ export function startDeliveryWorkers({
     close() {
       stopTrim();
       const force = inFlight === 0 && connection.status !== 'ready';
-      closing ??= settleAll(workers.map((worker) => worker.close(force)));
+      closing ??= settleAll([
+        ...(intake ? [intake.close()] : []),
+        ...workers.map((worker) => worker.close(force)),
+      ]);
       return closing;
     },
   };

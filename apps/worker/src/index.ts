@@ -12,7 +12,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { listenOrExit, onShutdown } from '@hookrelay/service-kit';
 import { breakerGuards } from './breaker.js';
 import { startDeliveryWorkers } from './delivery-workers.js';
-import { createRegistry, deliveryMetrics, queueMetrics } from '@hookrelay/metrics';
+import { createRegistry, deliveryMetrics, inboxMetrics, queueMetrics } from '@hookrelay/metrics';
 import { createServer } from './server.js';
 
 const config = loadConfigOrExit({ verify: verifyPlugin });
@@ -37,6 +37,8 @@ const workers = startDeliveryWorkers({
   logger,
   metrics,
   redis: availability,
+  // docs/inbox.md: every worker runs an intake; one at a time writes the inbox's events as jobs.
+  onIntake: inboxMetrics(registry, redis, config.redis.prefix),
   // docs/contract.md §5: a circuit breaker per destination, its state shared in Redis.
   guardFor: breakerGuards({ redis, prefix: config.redis.prefix, logger, metrics }),
 });

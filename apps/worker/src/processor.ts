@@ -1,5 +1,4 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
-import type { AxiosInstance } from 'axios';
 import type { DestinationConfig, SourceConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
 import { attemptOutcome, type DeliveryMetrics } from '@hookrelay/metrics';
@@ -10,9 +9,12 @@ import {
   type DeliveryJobData,
   type EventLog,
   type KeyOrder,
+  type RedisClient,
   PARK_MS,
 } from '@hookrelay/queue';
+import { coalesceWrites } from './coalesce.js';
 import { deliver, type AttemptResult } from './deliver.js';
+import type { HttpClient } from './http-client.js';
 import { buildDeliveryRequest } from './delivery-request.js';
 import { NO_GUARD, type DestinationGuard, type GuardAdmission } from './destination-guard.js';
 import { deadLetter, RetryableDeliveryError } from './errors.js';
@@ -22,7 +24,7 @@ import type { RelaySigner } from './relay-signature.js';
 export interface ProcessorContext {
   readonly source: SourceConfig;
   readonly destination: DestinationConfig;
-  readonly client: AxiosInstance;
+  readonly client: HttpClient;
   readonly logger: Logger;
   readonly signer?: RelaySigner;
   readonly metrics: DeliveryMetrics;
@@ -36,6 +38,11 @@ export interface ProcessorContext {
   readonly hold?: (ms: number) => Promise<void>;
   /** Where each attempt is also recorded: the live feed, and the event's record kept as long as its job. */
   readonly eventLog?: EventLog;
+  /**
+   * The connection the Worker and the event log share: a delivered attempt's feed entry leaves in
+   * the same write as the job's completion (coalesceWrites). Without it, in a write of its own.
+   */
+  readonly connection?: RedisClient;
   /**
    * The destination's key order (docs/ordering.md): a job that carries an order key is attempted
    * only as its key's head. Without it (a processor run outside a Worker), keys are ignored.
@@ -56,11 +63,11 @@ function holdFor(result: AttemptResult, destination: DestinationConfig): number 
   return Math.min(Math.max(result.retryAfterMs, MIN_HOLD_MS), destination.retry.maxDelayMs);
 }
 
-export interface DeliveryReturn {
-  readonly status: number;
-  readonly attempt: number;
-  readonly durationMs: number;
-}
+/**
+ * What a delivered job returns, hence its return value in Redis: the delivered attempt's record
+ * (docs/events.md; @hookrelay/queue completion.ts), written by BullMQ's completion itself.
+ */
+export type DeliveryReturn = AttemptRecord & { readonly status: number };
 
 /** The job's data, whichever version wrote it; data no version describes dead-letters the job unattempted. */
 function readJob(
@@ -83,10 +90,11 @@ function readJob(
 }
 
 /**
- * One attempt of one delivery. Records the attempt in the job log (kept with the job when it is
- * dead-lettered), then returns, throws RetryableDeliveryError (BullMQ retries with our backoff), or
- * throws UnrecoverableError (straight to the dead-letter set). What it throws is the failure line
- * BullMQ stores as the job's `failedReason` (see failure-text.ts), without a stack.
+ * One attempt of one delivery. Returns the attempt's record when it delivered (BullMQ stores it as
+ * the job's return value, with the completion); otherwise records the attempt in the job log (kept
+ * with the job when it is dead-lettered), then throws RetryableDeliveryError (BullMQ retries with
+ * our backoff) or UnrecoverableError (straight to the dead-letter set). What it throws is the
+ * failure line BullMQ stores as the job's `failedReason` (see failure-text.ts), without a stack.
  */
 export function createProcessor(context: ProcessorContext) {
   const { source, destination, client, logger, metrics, hold } = context;
@@ -115,19 +123,33 @@ export function createProcessor(context: ProcessorContext) {
     }
   }
 
-  /** The attempt in the job's log (what the event log shows) and on the live feed. */
+  /**
+   * The attempt on the live feed, and its event's record kept as long as its job. Sent at once, on
+   * the connection the Worker also finishes the job on (startDeliveryWorkers gives both the same),
+   * so Redis runs it before the job moves on whether or not anyone waits for the answer; a failure
+   * is logged, never the attempt's.
+   */
+  function feedAttempt(
+    data: DeliveryJobData,
+    entry: AttemptRecord,
+    deadReason: string | undefined,
+  ): Promise<void> | undefined {
+    return context.eventLog
+      ?.attempt(data, entry, { onlyDestination: source.destinations.length === 1, deadReason })
+      .catch((error: unknown) =>
+        logger.warn('event log write failed', { ...names, reason: (error as Error).message }),
+      );
+  }
+
+  /** A failed attempt in the job's log (what the event log shows) and on the live feed. */
   async function logAttempt(
     data: DeliveryJobData,
     job: Job,
     entry: AttemptRecord,
     deadReason: string | undefined,
   ): Promise<void> {
-    const logged = context.eventLog
-      ?.attempt(data, entry, { onlyDestination: source.destinations.length === 1, deadReason })
-      .catch((error: unknown) =>
-        logger.warn('event log write failed', { ...names, reason: (error as Error).message }),
-      );
-    await Promise.all([job.log(JSON.stringify(entry)), logged]);
+    const fed = feedAttempt(data, entry, deadReason);
+    await Promise.all([job.log(JSON.stringify(entry)), fed]);
   }
 
   async function record(result: AttemptResult): Promise<void> {
@@ -217,7 +239,12 @@ export function createProcessor(context: ProcessorContext) {
               ? { kind: 'rejected' }
               : { kind: 'retryable', attempt, maxAttempts },
           );
-    await logAttempt(data, job, entry, final ? reason : undefined);
+    // A delivered attempt's record is the job's return value (below), written with the
+    // completion; nothing waits for its feed entry, sent on the same connection just before it.
+    if (result.kind === 'delivered') {
+      if (context.connection) coalesceWrites(context.connection);
+      void feedAttempt(data, entry, undefined);
+    } else await logAttempt(data, job, entry, final ? reason : undefined);
     metrics.attempt(
       source.name,
       destination.name,
@@ -240,7 +267,7 @@ export function createProcessor(context: ProcessorContext) {
       metrics.delivered(source.name, destination.name, latencyMs / 1000);
       logger.info('delivered', { ...meta, latencyMs });
       await releaseKey(data, 'delivered');
-      return { status: result.status, attempt, durationMs: result.durationMs };
+      return { ...entry, status: result.status };
     }
     if (holdMs !== undefined) {
       logger.warn('destination held', { ...meta, reason: entry.error, holdMs });

@@ -1,37 +1,31 @@
-import type { Readable } from 'node:stream';
-
 /** How much of a backend's answer is kept for the event log (docs/contract.md §5); the rest is never read. */
 export const KEPT_ANSWER_BYTES = 4096;
 
 /**
- * Reads at most `maxBytes` of an answer body, then destroys the stream: the rest is never
- * buffered, and the socket, which can no longer be reused, is closed rather than left half-read.
- * Rejects when the stream fails first, e.g. when `deadline` aborts a body that trickles in.
+ * The first `maxBytes` of an answer body, chunk by chunk as they arrive: `take` says when it has
+ * them all, so that the caller stops reading and drops the rest (it is never buffered).
  */
-export async function readAnswerPrefix(
-  body: Readable,
-  deadline: AbortSignal,
-  maxBytes = KEPT_ANSWER_BYTES,
-): Promise<Buffer> {
-  const onDeadline = () => body.destroy(new Error('deadline reached while reading the answer'));
-  deadline.addEventListener('abort', onDeadline, { once: true });
-  if (deadline.aborted) onDeadline();
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer | string>) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      const taken = bytes.subarray(0, maxBytes - kept);
-      chunks.push(taken);
-      kept += taken.length;
-      // Leaving the loop early destroys the stream (and with it the socket).
-      if (kept >= maxBytes) break;
-    }
-  } finally {
-    deadline.removeEventListener('abort', onDeadline);
-    if (!body.readableEnded) body.destroy();
+export class AnswerPrefix {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+
+  constructor(private readonly maxBytes = KEPT_ANSWER_BYTES) {}
+
+  /** Keeps what fits of `chunk`; true once `maxBytes` are kept. */
+  take(chunk: Buffer | string): boolean {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const taken =
+      bytes.length <= this.maxBytes - this.kept
+        ? bytes
+        : bytes.subarray(0, this.maxBytes - this.kept);
+    if (taken.length > 0) this.chunks.push(taken);
+    this.kept += taken.length;
+    return this.kept >= this.maxBytes;
   }
-  return Buffer.concat(chunks, kept);
+
+  bytes(): Buffer {
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.kept);
+  }
 }
 
 /**
@@ -40,6 +34,7 @@ export async function readAnswerPrefix(
  * again on a character boundary).
  */
 export function answerText(bytes: Buffer, maxBytes = KEPT_ANSWER_BYTES): string {
+  if (bytes.length === 0) return '';
   // `stream: true` holds back an incomplete trailing sequence instead of emitting U+FFFD for it.
   const text = new TextDecoder().decode(bytes, { stream: true });
   if (Buffer.byteLength(text) <= maxBytes) return text;

@@ -1,12 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DestinationConfig } from '@hookrelay/config';
-import type { RedisClient } from '@hookrelay/queue';
-import { createBreaker } from '../src/breaker.js';
+import { breakerKey, createRedis, type RedisClient } from '@hookrelay/queue';
+import { startTestRedis, waitFor, type TestRedis } from '@hookrelay/testing';
+import { CLOSED_TRUST_MS, createBreaker } from '../src/breaker.js';
 import { NO_GUARD } from '../src/destination-guard.js';
 
 /*
  * The worker side of the circuit breaker (docs/contract.md §5): what it logs and counts for each
- * answer of the Redis scripts. The scripts themselves are tested against a real Redis in
+ * answer of the Redis scripts, and, against a real Redis, how seldom it asks while the breaker is
+ * closed. The scripts themselves are tested against a real Redis in
  * packages/queue/test/breaker-state.test.ts, the whole in tests/e2e/breaker.test.ts.
  */
 
@@ -125,5 +127,85 @@ describe('the circuit breaker guard', () => {
       'warn breaker unavailable',
       'warn breaker unavailable',
     ]);
+  });
+});
+
+describe('the circuit breaker guard against a real Redis', () => {
+  let redis: TestRedis;
+  let connection: RedisClient;
+  const quiet = { info: () => undefined, warn: () => undefined } as never;
+  const noMetrics = { breakerTransition: () => undefined };
+  const guardOf = (name: string) =>
+    createBreaker({
+      redis: connection,
+      prefix: 'breakerguard',
+      source: 'shop',
+      destination: { ...destination, name },
+      logger: quiet,
+      metrics: noMetrics,
+    });
+  const counts = async (name: string) => {
+    const [requests, failures] = await connection.hmget(
+      breakerKey('breakerguard', 'shop', name),
+      'requests',
+      'failures',
+    );
+    return { requests: Number(requests), failures: Number(failures) };
+  };
+  /** Scripts Redis ran so far (EVAL and EVALSHA). */
+  const scriptCalls = async () =>
+    [...String(await connection.info('commandstats')).matchAll(/cmdstat_eval(?:sha)?:calls=(\d+)/g)]
+      .map((match) => Number(match[1]))
+      .reduce((sum, calls) => sum + calls, 0);
+  const ok = { kind: 'delivered', status: 200, durationMs: 1, response: '' } as const;
+  const failed = { kind: 'retry', status: 500, error: 'HTTP 500', durationMs: 1 } as const;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    connection = createRedis({ url: redis.url, prefix: 'breakerguard' }, 'consumer', 'guard');
+  });
+  afterAll(async () => {
+    await connection.quit();
+    await redis.cleanup();
+  });
+
+  it('while closed, admits and counts successes without a call per attempt, and counts them together', async () => {
+    const guard = guardOf('busy');
+    expect(await guard.admit()).toEqual({ ok: true });
+    const before = await scriptCalls();
+    for (let i = 0; i < 50; i++) {
+      expect(await guard.admit()).toEqual({ ok: true });
+      await guard.record(ok);
+    }
+    expect((await scriptCalls()) - before).toBeLessThanOrEqual(2);
+    const counted = await waitFor(async () => {
+      const now = await counts('busy');
+      return now.requests === 50 ? now : undefined;
+    });
+    expect(counted).toEqual({ requests: 50, failures: 0 });
+  });
+
+  it('counts a failure at once, with the successes not counted yet', async () => {
+    const guard = guardOf('mixed');
+    await guard.admit();
+    for (let i = 0; i < 5; i++) await guard.record(ok);
+    await guard.record(failed);
+    expect(await counts('mixed')).toEqual({ requests: 6, failures: 1 });
+  });
+
+  it('holds back a process that trusts `closed` soon after another process opened the breaker', async () => {
+    const trusting = guardOf('shared');
+    const opener = guardOf('shared');
+    await trusting.admit();
+    await trusting.record(ok);
+    // The other process fails 20 times in a row: the breaker opens.
+    for (let i = 0; i < 20; i++) await opener.record(failed);
+    const openedAt = Date.now();
+    const held = await waitFor(async () => {
+      const admission = await trusting.admit();
+      return admission.ok ? undefined : admission;
+    });
+    expect(held.waitMs).toBeGreaterThan(0);
+    expect(Date.now() - openedAt).toBeLessThan(CLOSED_TRUST_MS + 1_000);
   });
 });

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliver } from '../src/deliver.js';
 import { createHttpClient } from '../src/http-client.js';
@@ -120,6 +121,65 @@ describe('deliver', () => {
       status: 400,
       error: 'HTTP 400 from the backend',
       response: '',
+    });
+  });
+
+  it('sends the body as is with its headers and length, and follows no redirect: a 3xx is retried', async () => {
+    const seen: { headers: Record<string, unknown>; body: string }[] = [];
+    const moved = await backend((req, response) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        seen.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
+        response.writeHead(302, { location: '/elsewhere' }).end('moved');
+      });
+    });
+    const result = await deliver(
+      client,
+      {
+        url: moved.url,
+        headers: { 'content-type': 'application/json', 'x-a': '1' },
+        body: Buffer.from('{"a":1}'),
+      },
+      5_000,
+    );
+    expect(result).toMatchObject({ kind: 'retry', status: 302, response: 'moved' });
+    expect(seen).toEqual([
+      {
+        headers: expect.objectContaining({
+          'content-type': 'application/json',
+          'x-a': '1',
+          'content-length': '7',
+        }),
+        body: '{"a":1}',
+      },
+    ]);
+    expect(seen[0]!.headers).not.toHaveProperty('accept-encoding');
+  });
+
+  it('keeps the text of an answer compressed although nothing asked for it', async () => {
+    const zipping = await backend((_request, response) =>
+      response
+        .writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'text/plain' })
+        .end(gzipSync('all good')),
+    );
+    expect(await deliver(client, request(zipping.url), 5_000)).toMatchObject({
+      kind: 'delivered',
+      status: 200,
+      response: 'all good',
+      responseType: 'text/plain',
+    });
+  });
+
+  it('reports an answer cut before its end as a connection error', async () => {
+    const cut = await backend((req, response) => {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write('partial', () => req.socket.destroy());
+    });
+    expect(await deliver(client, request(cut.url), 5_000)).toMatchObject({
+      kind: 'retry',
+      failure: 'connection_error',
+      error: 'connection reset (ECONNRESET)',
     });
   });
 

@@ -1,13 +1,12 @@
-import { Readable } from 'node:stream';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { AxiosError, type AxiosInstance } from 'axios';
 import { describe, expect, it } from 'vitest';
 import type { DestinationConfig, SourceConfig } from '@hookrelay/config';
 import type { Logger } from '@hookrelay/logger';
 import type { DeliveryMetrics } from '@hookrelay/metrics';
-import type { AttemptRecord } from '@hookrelay/queue';
+import type { AttemptRecord, EventLog } from '@hookrelay/queue';
 import type { AttemptResult } from '../src/deliver.js';
 import { limiterFor } from '../src/delivery-workers.js';
+import type { HttpClient } from '../src/http-client.js';
 import type { DestinationGuard } from '../src/destination-guard.js';
 import { RetryableDeliveryError } from '../src/errors.js';
 import { createProcessor } from '../src/processor.js';
@@ -20,7 +19,7 @@ function processorWith(deadLettered: string[], logged: unknown[]) {
   return createProcessor({
     source: { name: 'shop' } as SourceConfig,
     destination: { name: 'default' } as DestinationConfig,
-    client: { request: never, post: never } as unknown as AxiosInstance,
+    client: { request: never, post: never } as unknown as HttpClient,
     logger: { error: (...args: unknown[]) => logged.push(args) } as unknown as Logger,
     metrics: {
       attempt: never,
@@ -53,11 +52,14 @@ describe('the delivery processor reading job data', () => {
   });
 });
 
-/** A processor whose backend answers `answer` (a status, or an axios error such as a refused connection). */
-function answering(answer: number | AxiosError) {
+/** A Node.js socket error, as node:http rejects with. */
+const socketError = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+/** A processor whose backend answers `answer` (a status, or a socket error such as a refused connection). */
+function answering(answer: number | Error) {
   const post = () =>
     typeof answer === 'number'
-      ? Promise.resolve({ status: answer, headers: {}, data: Readable.from([]) })
+      ? Promise.resolve({ status: answer, headers: {}, body: Buffer.alloc(0) })
       : Promise.reject(answer);
   const quiet = () => undefined;
   return createProcessor({
@@ -69,7 +71,7 @@ function answering(answer: number | AxiosError) {
       headers: {},
       timeoutMs: 10_000,
     } as unknown as DestinationConfig,
-    client: { post } as unknown as AxiosInstance,
+    client: { post } as unknown as HttpClient,
     logger: { info: quiet, warn: quiet, error: quiet } as unknown as Logger,
     metrics: {
       attempt: quiet,
@@ -106,7 +108,7 @@ function jobAt(attempt: number, attempts: number, log: AttemptRecord[]): Job {
 }
 
 describe('what a failed attempt says (README "Operating hookrelay")', () => {
-  const failure = async (answer: number | AxiosError, attempt: number, attempts: number) => {
+  const failure = async (answer: number | Error, attempt: number, attempts: number) => {
     const log: AttemptRecord[] = [];
     const error = await answering(answer)(jobAt(attempt, attempts, log)).then(
       () => expect.fail('the attempt should fail'),
@@ -138,9 +140,9 @@ describe('what a failed attempt says (README "Operating hookrelay")', () => {
   });
 
   it('timeouts and refused connections read as such, with the timeout in seconds', async () => {
-    const timeout = await failure(new AxiosError('timeout', 'ECONNABORTED'), 10, 10);
+    const timeout = await failure(socketError('connect ETIMEDOUT', 'ETIMEDOUT'), 10, 10);
     expect(timeout.error.message).toBe('timeout after 10 s, attempt 10 of 10');
-    const refused = await failure(new AxiosError('connect', 'ECONNREFUSED'), 3, 3);
+    const refused = await failure(socketError('connect ECONNREFUSED', 'ECONNREFUSED'), 3, 3);
     expect(refused.error.message).toBe('connection refused (ECONNREFUSED), attempt 3 of 3');
     expect(refused.log[0]).toMatchObject({ error: 'connection refused (ECONNREFUSED)' });
   });
@@ -148,6 +150,59 @@ describe('what a failed attempt says (README "Operating hookrelay")', () => {
   it('with a single attempt configured, a retryable failure says retries are off, not "1 of 1"', async () => {
     const { error } = await failure(500, 1, 1);
     expect(error.message).toBe('HTTP 500 from the backend — not retried (retry.attempts is 1)');
+  });
+});
+
+describe('what a delivered attempt leaves (docs/events.md)', () => {
+  it('returns its record, which BullMQ stores with the completion, writes no log line, and feeds the event log', async () => {
+    const fed: [string, AttemptRecord, unknown][] = [];
+    const quiet = () => undefined;
+    const processor = createProcessor({
+      source: {
+        name: 'shop',
+        verify: { type: 'none' },
+        format: 'json',
+        destinations: [{}],
+      } as unknown as SourceConfig,
+      destination: {
+        name: 'default',
+        url: 'http://backend.invalid/hook',
+        format: 'raw',
+        headers: {},
+        timeoutMs: 10_000,
+      } as unknown as DestinationConfig,
+      client: {
+        post: () =>
+          Promise.resolve({
+            status: 201,
+            headers: { 'content-type': 'application/json' },
+            body: Buffer.from('{"ok":true}'),
+          }),
+      } as unknown as HttpClient,
+      logger: { info: quiet, warn: quiet, error: quiet } as unknown as Logger,
+      metrics: { attempt: quiet, delivered: quiet } as unknown as DeliveryMetrics,
+      now: Date.now,
+      eventLog: {
+        attempt: (of: { id: string }, record: AttemptRecord, options: unknown) => {
+          fed.push([of.id, record, options]);
+          return Promise.resolve();
+        },
+      } as unknown as EventLog,
+    });
+    const log: AttemptRecord[] = [];
+    const returned = await processor(jobAt(2, 3, log));
+    const record = {
+      attempt: 2,
+      at: expect.any(Number),
+      durationMs: expect.any(Number),
+      status: 201,
+      outcome: 'delivered',
+      response: '{"ok":true}',
+      responseType: 'application/json',
+    };
+    expect(JSON.parse(JSON.stringify(returned))).toEqual(record);
+    expect(log).toEqual([]);
+    expect(fed).toEqual([['evt_1', expect.objectContaining(record), { onlyDestination: true }]]);
   });
 });
 
@@ -167,7 +222,7 @@ describe('holding the destination', () => {
       return Promise.resolve({
         status: options.status ?? 200,
         headers: options.retryAfter ? { 'retry-after': options.retryAfter } : {},
-        data: Readable.from([]),
+        body: Buffer.alloc(0),
       });
     };
     const processor = createProcessor({
@@ -180,7 +235,7 @@ describe('holding the destination', () => {
         timeoutMs: 10_000,
         retry: { maxDelayMs: options.maxDelayMs ?? 3_600_000 },
       } as unknown as DestinationConfig,
-      client: { post } as unknown as AxiosInstance,
+      client: { post } as unknown as HttpClient,
       logger: { info: quiet, warn: quiet, error: quiet, debug: quiet } as unknown as Logger,
       metrics: {
         attempt: quiet,

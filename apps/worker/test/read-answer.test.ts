@@ -1,38 +1,22 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { answerText, readAnswerPrefix } from '../src/read-answer.js';
+import { AnswerPrefix, answerText } from '../src/read-answer.js';
 
-describe('readAnswerPrefix', () => {
-  it('stops at the limit and destroys the stream instead of reading the rest', async () => {
-    let produced = 0;
-    const body = new Readable({
-      read() {
-        produced += 1_000;
-        this.push(Buffer.alloc(1_000, 'a'));
-      },
-    });
-    const kept = await readAnswerPrefix(body, new AbortController().signal, 4096);
+describe('AnswerPrefix', () => {
+  it('keeps chunks until the limit, cutting the last one, and says when it is full', () => {
+    const prefix = new AnswerPrefix(4096);
+    for (let i = 0; i < 4; i++) expect(prefix.take(Buffer.alloc(1_000, 'a'))).toBe(false);
+    expect(prefix.take(Buffer.alloc(1_000, 'b'))).toBe(true);
+    const kept = prefix.bytes();
     expect(kept.length).toBe(4096);
-    expect(body.destroyed).toBe(true);
-    expect(produced).toBeLessThan(64 * 1024);
+    expect(kept.subarray(4000).toString()).toBe('b'.repeat(96));
   });
 
-  it('returns a short body whole', async () => {
-    const kept = await readAnswerPrefix(
-      Readable.from([Buffer.from('ok')]),
-      new AbortController().signal,
-    );
-    expect(kept.toString()).toBe('ok');
-  });
-
-  it('rejects when the deadline passes mid-body, and destroys the stream', async () => {
-    const body = new Readable({ read() {} });
-    body.push('partial');
-    const deadline = new AbortController();
-    const reading = readAnswerPrefix(body, deadline.signal);
-    deadline.abort();
-    await expect(reading).rejects.toThrow(/deadline/);
-    expect(body.destroyed).toBe(true);
+  it('keeps a short body whole, text chunks too, and nothing at all as empty', () => {
+    const prefix = new AnswerPrefix();
+    expect(prefix.take('o')).toBe(false);
+    expect(prefix.take(Buffer.from('k'))).toBe(false);
+    expect(prefix.bytes().toString()).toBe('ok');
+    expect(new AnswerPrefix().bytes()).toEqual(Buffer.alloc(0));
   });
 });
 

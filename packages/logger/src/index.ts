@@ -29,30 +29,42 @@ export interface LoggerOptions {
 }
 
 /**
- * Lines for stdout, written once per turn of the event loop: a busy ingress logs a line per
- * request, and one write(2) per line cost more than the line. Flushed on exit.
+ * Lines for stdout: the first of each turn of the event loop is written at once (a `listening`
+ * line is out before anyone can connect), the ones after it in the same turn together at its end.
+ * A busy ingress answers many requests per turn, and one write(2) per line cost more than the line.
+ * Flushed on exit.
  */
 class StdoutBatch {
   private pending = '';
-  private scheduled = false;
+  private turnStarted = false;
 
   constructor() {
     process.on('exit', () => this.flush());
   }
 
   write(line: string): void {
+    if (!this.turnStarted) {
+      this.turnStarted = true;
+      setImmediate(() => this.endTurn());
+      return this.out(line);
+    }
     this.pending += line;
-    if (this.pending.length > 65_536) return this.flush();
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
+    if (this.pending.length > 65_536) this.flush();
+  }
+
+  private endTurn(): void {
+    this.turnStarted = false;
+    this.flush();
   }
 
   private flush(): void {
-    this.scheduled = false;
     if (!this.pending) return;
     const text = this.pending;
     this.pending = '';
+    this.out(text);
+  }
+
+  private out(text: string): void {
     // Synchronous for files, and for pipes on Linux (Node's documentation, "A note on process I/O").
     process.stdout.write(text);
   }

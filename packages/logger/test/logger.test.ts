@@ -49,7 +49,7 @@ describe('the logger', () => {
     expect(lines[0]).toMatchObject({ message: 'real', level: 'info', app: 'test' });
   });
 
-  it('batches stdout lines per turn of the event loop and flushes them when the process exits', () => {
+  it('writes stdout lines in order, batched within a turn of the event loop, all of them by exit', () => {
     const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
     const script = `
       const { createLogger } = await import(${JSON.stringify(entry)});

@@ -7,5 +7,6 @@ export {
   type AttemptOutcome,
 } from './delivery-metrics.js';
 export { queueMetrics } from './queue-metrics.js';
+export { inboxMetrics } from './inbox-metrics.js';
 export { metricsHandler } from './metrics-route.js';
 export type { Registry } from 'prom-client';

@@ -83,7 +83,8 @@ async function describe(
     // One LRANGE, for ordered deliveries only. The queues hand out ReplayableJobs only.
     job instanceof ReplayableJob ? job.deliveredAfter() : [],
   ]);
-  const { attempts, replays } = parseHistory(logs);
+  // A dead job holds no delivered record (a replay of a delivered one copied it into the log).
+  const { attempts, replays } = parseHistory(logs, job.returnvalue);
   return {
     id: job.id!,
     source,

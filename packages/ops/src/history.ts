@@ -1,4 +1,9 @@
-import { eventStatusOf, type AttemptRecord, type EventStatus } from '@hookrelay/queue';
+import {
+  eventStatusOf,
+  withCompletion,
+  type AttemptRecord,
+  type EventStatus,
+} from '@hookrelay/queue';
 import type { FinishedStatus } from 'bullmq';
 
 /** The status a finished event had when it was replayed. */
@@ -28,9 +33,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Reads a job's log lines (the worker's attempt records and our replay markers, see
- * StoredReplayRecord); other lines are skipped.
+ * StoredReplayRecord; other lines are skipped), then its return value, which holds the attempt
+ * that delivered it (docs/events.md): pass the job's `returnvalue` for every attempt, old ones first.
  */
-export function parseHistory(lines: readonly string[]): DeliveryHistory {
+export function parseHistory(lines: readonly string[], returnValue?: unknown): DeliveryHistory {
   const attempts: AttemptRecord[] = [];
   const replays: ReplayRecord[] = [];
   for (const line of lines) {
@@ -48,5 +54,5 @@ export function parseHistory(lines: readonly string[]): DeliveryHistory {
       replays.push({ replayedAt: entry.replayedAt, from: finishedEventStatus(entry.from) });
     else if (typeof entry.attempt === 'number') attempts.push(entry as unknown as AttemptRecord);
   }
-  return { attempts, replays };
+  return { attempts: withCompletion(attempts, returnValue), replays };
 }

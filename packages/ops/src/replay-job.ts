@@ -1,5 +1,11 @@
 import { Job, type FinishedStatus, type RetryOptions } from 'bullmq';
-import { KeyOrder, readDeliveryJob, UnreadableJobError, type RedisClient } from '@hookrelay/queue';
+import {
+  deliveredAttemptOf,
+  KeyOrder,
+  readDeliveryJob,
+  UnreadableJobError,
+  type RedisClient,
+} from '@hookrelay/queue';
 import { presentFailure } from './failure-text.js';
 
 /**
@@ -12,7 +18,9 @@ export const REPLAY_PRIORITY = 1_000;
 /**
  * Written into the job log when an event is replayed, between its old and new attempt records.
  * `from` is the BullMQ state the job left (`failed` or `completed`); parseHistory presents it as
- * the event status (`dead` or `delivered`).
+ * the event status (`dead` or `delivered`). A delivered job's delivered attempt is its return
+ * value, which BullMQ drops when it queues the job again: the replay first copies it into the
+ * log, before the marker, so that the log keeps every attempt in order.
  */
 export interface StoredReplayRecord {
   readonly replayedAt: number;
@@ -97,6 +105,9 @@ export class ReplayableJob extends Job {
   override async retry(state: FinishedStatus = 'failed', _options?: RetryOptions): Promise<void> {
     const record: StoredReplayRecord = { replayedAt: Date.now(), from: state };
     const ordered = this.keyOrder();
+    // Before the marker, and before BullMQ drops the return value that holds it (docs/events.md).
+    const delivered = state === 'completed' ? deliveredAttemptOf(this.returnvalue) : undefined;
+    if (delivered) await this.log(JSON.stringify(delivered));
     // Independent writes, sent together so that Redis can fsync them as one (appendfsync always).
     // On a finished job changePriority only sets the priority field, which BullMQ reads when it re-queues it below.
     // The place in line comes first: a worker that takes the job must find it there.

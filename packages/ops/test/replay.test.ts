@@ -25,6 +25,10 @@ const SOURCES = `
     verify: { type: none }
     destination: { url: "http://127.0.0.1:9/healed" }
     retry: { attempts: 1 }
+  cycle:
+    verify: { type: none }
+    destination: { url: "http://127.0.0.1:9/cycle" }
+    retry: { attempts: 2 }
   kept:
     verify: { type: none }
     destination: { url: "http://127.0.0.1:9/kept" }
@@ -108,11 +112,68 @@ describe('replaying dead-lettered deliveries', () => {
     });
     expect(await deadCount('healed')).toBe(0);
     expect(fx.taken.filter((taken) => taken === id)).toHaveLength(2);
+    // The failed attempt and the marker in the log; the delivered attempt is the return value.
     const { logs } = await queue.getJobLogs(id);
     expect(logs.map((line) => JSON.parse(line) as { outcome?: string; from?: string })).toEqual([
       expect.objectContaining({ attempt: 1, outcome: 'dead' }),
       expect.objectContaining({ from: 'failed' }),
-      expect.objectContaining({ attempt: 1, outcome: 'delivered' }),
+    ]);
+    expect((await queue.getJob(id))!.returnvalue).toMatchObject({
+      attempt: 1,
+      outcome: 'delivered',
+    });
+    const [delivery] = (await fx.ops.showEvent(id)).deliveries;
+    expect(delivery!.attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'dead'],
+      [1, 'delivered'],
+    ]);
+  });
+
+  it('delivered, replayed and dead, replayed and delivered: every attempt is read back in order, the first delivery too', async () => {
+    fx.backendUp = true;
+    fx.startWorker('cycle');
+    const queue = fx.ops.queues.ofSource('cycle')[0]!.queue;
+    const id = await fx.send('cycle');
+    await waitFor(async () => (await queue.getJobState(id)) === 'completed', {
+      what: 'the first delivery',
+    });
+    const history = async () => {
+      const [delivery] = (await fx.ops.showEvent(id)).deliveries;
+      return {
+        attempts: delivery!.attempts.map((a) => `${a.attempt} ${a.outcome} ${a.status}`),
+        replays: delivery!.replays.map((r) => r.from),
+      };
+    };
+    expect(await history()).toEqual({ attempts: ['1 delivered 200'], replays: [] });
+    const firstDelivery = (await queue.getJob(id))!.returnvalue as { at: number };
+
+    // Replayed while the backend is down: BullMQ drops the return value, the log kept a copy.
+    fx.backendUp = false;
+    expect(await fx.ops.replayEvent(id)).toMatchObject({ replayed: 1 });
+    await waitFor(async () => (await deadCount('cycle')) === 1, { what: 'the replay to die' });
+    const [dead] = (await fx.ops.listDeadLetters({ source: 'cycle' })).deadLetters;
+    expect(dead!.attempts.map((a) => `${a.attempt} ${a.outcome} ${a.status}`)).toEqual([
+      '1 delivered 200',
+      '1 retry 500',
+      '2 dead 500',
+    ]);
+    expect(dead!.attempts[0]!.at).toBe(firstDelivery.at);
+    expect(dead!.replays.map((r) => r.from)).toEqual(['delivered']);
+    expect(dead!.lastStatus).toBe(500);
+
+    // Replayed again once the backend is back: delivered a second time.
+    fx.backendUp = true;
+    expect(await fx.ops.replayEvent(id)).toMatchObject({ replayed: 1 });
+    await waitFor(async () => (await queue.getJobState(id)) === 'completed', {
+      what: 'the second delivery',
+    });
+    expect(await history()).toEqual({
+      attempts: ['1 delivered 200', '1 retry 500', '2 dead 500', '1 delivered 200'],
+      replays: ['delivered', 'dead'],
+    });
+    const { items } = await fx.ops.listEvents({ source: 'cycle' });
+    expect(items).toEqual([
+      expect.objectContaining({ id, status: 'delivered', lastStatus: 200, lastError: null }),
     ]);
   });
 

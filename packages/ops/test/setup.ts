@@ -108,8 +108,14 @@ function orderKeysOf(
   return Object.fromEntries(destinations.map((destination) => [destination.name, key]));
 }
 
-/** What apps/worker's processor does, minus HTTP: log the attempt, then succeed, retry or dead-letter. */
-async function attempt(fixture: OpsFixture, job: Job<DeliveryJobData>): Promise<void> {
+/**
+ * What apps/worker's processor does, minus HTTP: return the attempt's record when it delivered (the
+ * job's return value), else log it, then retry or dead-letter.
+ */
+async function attempt(
+  fixture: OpsFixture,
+  job: Job<DeliveryJobData>,
+): Promise<AttemptRecord | undefined> {
   fixture.taken.push(job.id!);
   const number = job.attemptsMade + 1;
   const final = number >= (job.opts.attempts ?? 1);
@@ -125,7 +131,8 @@ async function attempt(fixture: OpsFixture, job: Job<DeliveryJobData>): Promise<
     status: fixture.backendUp ? 200 : 500,
     outcome,
   };
+  if (outcome === 'delivered') return record;
   await job.log(JSON.stringify(record));
   if (outcome === 'dead') throw new UnrecoverableError('HTTP 500');
-  if (outcome === 'retry') throw new Error('HTTP 500');
+  throw new Error('HTTP 500');
 }

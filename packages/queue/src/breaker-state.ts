@@ -106,7 +106,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 /**
  * KEYS[1] breaker hash; ARGV token, probe lease ms.
- * Returns {allowed (1|0), waitMs, transition ('' | 'half-open')}.
+ * Returns {allowed (1|0), waitMs, transition ('' | 'half-open'), state (after the call)}.
  */
 const ADMIT = `${NOW}
 local key = KEYS[1]
@@ -115,55 +115,57 @@ local s = redis.call('HMGET', key, 'state', 'until', 'probe', 'probeUntil', 'coo
 local state = s[1]
 if state == 'open' then
   local untilMs = tonumber(s[2]) or 0
-  if now < untilMs then return {0, untilMs - now, ''} end
+  if now < untilMs then return {0, untilMs - now, '', 'open'} end
   redis.call('HSET', key, 'state', 'half-open', 'probe', token, 'probeUntil', now + lease)
   redis.call('PEXPIRE', key, lease + 2 * (tonumber(s[5]) or 0) + 60000)
-  return {1, 0, 'half-open'}
+  return {1, 0, 'half-open', 'half-open'}
 end
 if state == 'half-open' then
   local probeUntil = tonumber(s[4]) or 0
   -- Look again within a second: the probe's answer usually comes long before its lease ends.
-  if now < probeUntil then return {0, math.min(probeUntil - now, 1000), ''} end
+  if now < probeUntil then return {0, math.min(probeUntil - now, 1000), '', 'half-open'} end
   redis.call('HSET', key, 'probe', token, 'probeUntil', now + lease)
   redis.call('PEXPIRE', key, lease + 2 * (tonumber(s[5]) or 0) + 60000)
-  return {1, 0, ''}
+  return {1, 0, '', 'half-open'}
 end
-return {1, 0, ''}
+return {1, 0, '', 'closed'}
 `;
 
 /**
  * KEYS[1] breaker hash; ARGV token, failed (1|0), failureRate, minRequests, windowMs, cooldownMs,
- * maxCooldownMs. Returns {transition ('' | 'open' | 'closed'), requests, failures, cooldownMs}.
+ * maxCooldownMs, earlier successes (counted before this outcome; absent: 0). Returns {transition
+ * ('' | 'open' | 'closed'), requests, failures, cooldownMs, state (after the call)}.
  */
 const RECORD = `${NOW}
 local key = KEYS[1]
 local token, failed = ARGV[1], tonumber(ARGV[2])
 local rate, minRequests = tonumber(ARGV[3]), tonumber(ARGV[4])
 local windowMs, base, cap = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local earlier = tonumber(ARGV[8]) or 0
 local s = redis.call('HMGET', key, 'state', 'winStart', 'requests', 'failures', 'cooldown', 'probe')
 local state = s[1] or 'closed'
 local function open(cooldown, requests, failures)
   redis.call('HSET', key, 'state', 'open', 'until', now + cooldown, 'cooldown', cooldown)
   redis.call('HDEL', key, 'probe', 'probeUntil')
   redis.call('PEXPIRE', key, 2 * cooldown + windowMs + 60000)
-  return {'open', requests, failures, cooldown}
+  return {'open', requests, failures, cooldown, 'open'}
 end
-if state == 'open' then return {'', 0, 0, 0} end
+if state == 'open' then return {'', 0, 0, 0, 'open'} end
 if state == 'half-open' then
   -- Only the probe decides; a late answer to an attempt made before the breaker opened does not.
-  if s[6] ~= token then return {'', 0, 0, 0} end
+  if s[6] ~= token then return {'', 0, 0, 0, 'half-open'} end
   if failed == 1 then
     return open(math.min((tonumber(s[5]) or base) * 2, cap), 1, 1)
   end
   redis.call('DEL', key)
-  return {'closed', 1, 0, base}
+  return {'closed', 1, 0, base, 'closed'}
 end
 local winStart = tonumber(s[2])
 local requests, failures = tonumber(s[3]) or 0, tonumber(s[4]) or 0
 if winStart == nil or now - winStart >= windowMs then
   winStart, requests, failures = now, 0, 0
 end
-requests = requests + 1
+requests = requests + earlier + 1
 failures = failures + failed
 if requests >= minRequests and failures >= rate * requests then
   redis.call('HSET', key, 'winStart', now, 'requests', 0, 'failures', 0)
@@ -171,12 +173,13 @@ if requests >= minRequests and failures >= rate * requests then
 end
 redis.call('HSET', key, 'state', 'closed', 'winStart', winStart, 'requests', requests, 'failures', failures)
 redis.call('PEXPIRE', key, 2 * windowMs)
-return {'', requests, failures, 0}
+return {'', requests, failures, 0, 'closed'}
 `;
 
+/** `state`: the breaker's once the call is done (undefined: the script did not say). */
 export type AdmitAnswer =
-  | { readonly ok: true; readonly halfOpened: boolean }
-  | { readonly ok: false; readonly waitMs: number };
+  | { readonly ok: true; readonly halfOpened: boolean; readonly state?: BreakerState }
+  | { readonly ok: false; readonly waitMs: number; readonly state?: BreakerState };
 
 export interface RecordAnswer {
   /** The change this outcome made, if any. */
@@ -184,6 +187,8 @@ export interface RecordAnswer {
   readonly requests: number;
   readonly failures: number;
   readonly cooldownMs: number;
+  /** The state the breaker is in once the outcome is counted (undefined: the script did not say). */
+  readonly state?: BreakerState;
 }
 
 interface BreakerCommands {
@@ -191,11 +196,16 @@ interface BreakerCommands {
     key: string,
     token: string,
     leaseMs: number,
-  ): Promise<[number, number, string]>;
+  ): Promise<[number, number, string, string?]>;
   hookrelayBreakerRecord(
     key: string,
     ...args: (string | number)[]
-  ): Promise<[string, number, number, number]>;
+  ): Promise<[string, number, number, number, string?]>;
+}
+
+/** A state as a script answered it; undefined for an answer without one. */
+function stateOf(value: string | undefined): BreakerState | undefined {
+  return value === 'closed' || value === 'open' || value === 'half-open' ? value : undefined;
 }
 
 function commands(redis: RedisClient): BreakerCommands {
@@ -210,7 +220,8 @@ function commands(redis: RedisClient): BreakerCommands {
 /**
  * Whether an attempt may start now (atomically, across every process): closed, yes; open and in
  * its cooldown, no, with the time left; cooldown over, exactly one caller gets the probe (for
- * `leaseMs`, after which another may take it over) and the breaker turns half-open.
+ * `leaseMs`, after which another may take it over) and the breaker turns half-open. `state` is
+ * the breaker's once the call is done.
  */
 export async function admitBreaker(
   redis: RedisClient,
@@ -218,20 +229,22 @@ export async function admitBreaker(
   token: string,
   leaseMs: number,
 ): Promise<AdmitAnswer> {
-  const [allowed, waitMs, transition] = await commands(redis).hookrelayBreakerAdmit(
+  const [allowed, waitMs, transition, state] = await commands(redis).hookrelayBreakerAdmit(
     key,
     token,
     leaseMs,
   );
   return allowed === 1
-    ? { ok: true, halfOpened: transition === 'half-open' }
-    : { ok: false, waitMs: Math.max(1, Number(waitMs)) };
+    ? { ok: true, halfOpened: transition === 'half-open', state: stateOf(state) }
+    : { ok: false, waitMs: Math.max(1, Number(waitMs)), state: stateOf(state) };
 }
 
 /**
- * Counts one attempt's outcome (`failed`: a retryable failure) and makes the transition it calls
- * for: closed → open at the threshold; the probe's outcome → closed, or open again with the
- * cooldown doubled up to `maxCooldownMs`.
+ * Counts one attempt's outcome (`failed`: a retryable failure), after `earlierSuccesses` successes
+ * not counted yet (a worker sends the successes it sees while the breaker is closed together), and
+ * makes the transition it calls for: closed → open at the threshold; the probe's outcome → closed,
+ * or open again with the cooldown doubled up to `maxCooldownMs`. `state` is the breaker's once the
+ * outcome is counted.
  */
 export async function recordBreaker(
   redis: RedisClient,
@@ -240,8 +253,11 @@ export async function recordBreaker(
   failed: boolean,
   settings: BreakerSettings,
   maxCooldownMs: number,
+  earlierSuccesses = 0,
 ): Promise<RecordAnswer> {
-  const [transition, requests, failures, cooldownMs] = await commands(redis).hookrelayBreakerRecord(
+  const [transition, requests, failures, cooldownMs, state] = await commands(
+    redis,
+  ).hookrelayBreakerRecord(
     key,
     token,
     failed ? 1 : 0,
@@ -250,11 +266,13 @@ export async function recordBreaker(
     settings.windowMs,
     settings.cooldownMs,
     Math.max(maxCooldownMs, settings.cooldownMs),
+    earlierSuccesses,
   );
   return {
     transition: transition === 'open' || transition === 'closed' ? transition : undefined,
     requests: Number(requests),
     failures: Number(failures),
     cooldownMs: Number(cooldownMs),
+    state: stateOf(state),
   };
 }

@@ -1,6 +1,7 @@
 import { Queue, type Job, type JobState, type QueueOptions } from 'bullmq';
 import type { RedisClient } from './connection.js';
 import { OrderKeys } from './ordering/keys.js';
+import { orderCommands } from './ordering/scripts.js';
 import { pipelined, type Pipeline } from './pipelined.js';
 
 /*
@@ -175,11 +176,22 @@ export type JobTransaction = ReturnType<RedisClient['multi']>;
 /**
  * A MULTI on the queue's connection as BullMQ wraps it (its `runCommand` on top of ioredis's
  * commands): `new Job(queue, …).addJob(multi)` queues BullMQ's insert script in it, as its
- * FlowProducer does, beside whatever else the caller queues.
+ * FlowProducer does, beside whatever else the caller queues — the ordering scripts too (a MULTI
+ * carries the scripts its connection had when it was made).
  */
 export async function jobTransaction(queue: Queue): Promise<JobTransaction> {
-  const client = (await queue.getBackend().client) as unknown as { multi(): JobTransaction };
+  const client = (await queue.getBackend().client) as unknown as RedisClient;
+  orderCommands(client);
   return client.multi();
+}
+
+/** Queues the ordering JOIN script (ordering/scripts.ts) in a jobTransaction. */
+export function joinLine(multi: JobTransaction, line: string, job: string, id: string): void {
+  (multi as unknown as { hookrelayOrderJoin(...args: string[]): unknown }).hookrelayOrderJoin(
+    line,
+    job,
+    id,
+  );
 }
 
 /**

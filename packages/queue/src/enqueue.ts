@@ -3,11 +3,14 @@ import type { HookrelayConfig } from '@hookrelay/config';
 import type { RedisClient } from './connection.js';
 import { baseJobOptions } from './job-options.js';
 import { openDeliveryQueues } from './delivery-queues.js';
-import { jobTransaction } from './bullmq-internals.js';
+import { jobTransaction, joinLine } from './bullmq-internals.js';
 import { EventLog } from './event-log/event-log.js';
 import { DELIVERY_JOB_VERSION, type DeliveryJobData } from './job.js';
 import { OrderKeys, storedOrderKey } from './ordering/keys.js';
 import { settleAll } from './settle-all.js';
+import { asError, QueueUnavailableError, withTimeout } from './write-timeout.js';
+
+export { QueueUnavailableError } from './write-timeout.js';
 
 /** The event as the ingress hands it over; one job per destination is made from it. */
 export type IncomingEvent = Omit<DeliveryJobData, 'destination' | 'version'>;
@@ -40,9 +43,14 @@ export type EnqueueResult =
   | { readonly status: 'accepted'; readonly id: string }
   | { readonly status: 'duplicate'; readonly id: string };
 
-/** Redis did not confirm the write in time (or is away); nothing may be acknowledged. */
-export class QueueUnavailableError extends Error {
-  override readonly name = 'QueueUnavailableError';
+/**
+ * What the ingress writes an accepted event with: the inbox in production (EventInbox,
+ * docs/inbox.md), or the delivery jobs themselves (EventEnqueuer: tests, benchmarks, the intake).
+ */
+export interface Enqueuer {
+  /** Resolves once Redis holds the event; rejects with QueueUnavailableError otherwise. */
+  enqueue(event: IncomingEvent, options?: EnqueueOptions): Promise<EnqueueResult>;
+  close(): Promise<void>;
 }
 
 interface Target {
@@ -57,7 +65,7 @@ interface Target {
  * round trip (BullMQ `deduplication` with a TTL, one MULTI through FlowProducer for fan-out), and,
  * sent at the same time, the event's entry in the event log.
  */
-export class EventEnqueuer {
+export class EventEnqueuer implements Enqueuer {
   private readonly targets = new Map<string, Target[]>();
   private readonly flows: FlowProducer;
   private readonly queues: Queue[] = [];
@@ -119,6 +127,64 @@ export class EventEnqueuer {
     return result;
   }
 
+  /** Whether events of `source` have destinations here (a source removed from the config has none). */
+  hasSource(source: string): boolean {
+    return this.targets.has(source);
+  }
+
+  /**
+   * The delivery jobs of several events, in their order — no de-duplication, no event log, no
+   * timeout — for the intake, which took them from the inbox where the ingress did all of that
+   * (docs/inbox.md). Each event's jobs, and an ordered event's places in its keys' lines, are one
+   * MULTI, so no worker sees a job before its place in line; the MULTIs leave together, in order,
+   * and Redis runs them in that order: a batch costs one round trip. Writing an event twice writes
+   * its jobs once: a job id that exists is left as it is, and an ordered event joins its key's line
+   * only while its job does not exist.
+   */
+  async addJobsInOrder(
+    events: readonly {
+      readonly event: IncomingEvent;
+      readonly options: Pick<EnqueueOptions, 'delayMs' | 'orderKeys'>;
+    }[],
+  ): Promise<void> {
+    if (events.length === 0) return;
+    const first = this.queues[0];
+    if (!first) throw new Error('no delivery queues');
+    // Every queue here shares one connection; BullMQ's wrapper of it takes its insert scripts.
+    const multis = await Promise.all(events.map(() => jobTransaction(first)));
+    const writes = events.map(({ event, options }, i) => {
+      const targets = this.targets.get(event.source);
+      if (!targets) throw new Error(`unknown source ${event.source}`);
+      const multi = multis[i]!;
+      for (const target of targets) {
+        const key = options.orderKeys?.[target.destination];
+        if (key !== undefined)
+          joinLine(
+            multi,
+            target.order.line(storedOrderKey(key)),
+            target.queue.toKey(event.id),
+            event.id,
+          );
+      }
+      for (const target of targets)
+        // Queued in the MULTI at once; what it resolves to comes with the MULTI's answers.
+        void new Job(
+          target.queue,
+          event.eventType ?? 'event',
+          jobData(event, target, options.orderKeys?.[target.destination]),
+          this.jobOptions(target, event, options),
+          event.id,
+        )
+          .addJob(multi as never)
+          .catch(() => undefined);
+      return multi.exec();
+    });
+    for (const answers of await Promise.all(writes)) {
+      if (!answers) throw new QueueUnavailableError('write was not confirmed');
+      for (const [error] of answers) if (error) throw error;
+    }
+  }
+
   private jobOptions(target: Target, event: IncomingEvent, enqueue: EnqueueOptions): JobsOptions {
     const options: JobsOptions = { ...target.options, jobId: event.id };
     if (enqueue.dedupeId !== undefined)
@@ -161,8 +227,9 @@ export class EventEnqueuer {
   /**
    * docs/ordering.md: each ordered job's place in its key's line and every job, in one MULTI, so
    * no worker sees a job before its place in line, nor a place without a job (but a duplicate's,
-   * which leaveLines removes). The jobs are inserted as Queue.add inserts them (BullMQ's
-   * transaction insert, which its FlowProducer uses too).
+   * which leaveLines removes). A place is taken only by an event whose job is not there yet, so
+   * writing an event again (the intake redoing a batch) never puts it in line twice. The jobs are
+   * inserted as Queue.add inserts them (BullMQ's transaction insert, which its FlowProducer uses too).
    */
   private async addOrdered(
     targets: readonly Target[],
@@ -174,7 +241,12 @@ export class EventEnqueuer {
     for (const target of targets) {
       const key = options.orderKeys?.[target.destination];
       if (key === undefined) continue;
-      multi.rpush(target.order.line(storedOrderKey(key)), event.id);
+      joinLine(
+        multi,
+        target.order.line(storedOrderKey(key)),
+        target.queue.toKey(event.id),
+        event.id,
+      );
       lines += 1;
     }
     for (const target of targets) {
@@ -232,23 +304,4 @@ function resultFor(proposedId: string, storedId: string | undefined): EnqueueRes
   return storedId === proposedId
     ? { status: 'accepted', id: proposedId }
     : { status: 'duplicate', id: storedId };
-}
-
-const asError = (error: unknown): Error =>
-  error instanceof Error ? error : new Error(String(error));
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new QueueUnavailableError(`redis did not answer within ${ms} ms`)),
-      ms,
-    );
-  });
-  const write = promise.catch((error: unknown) => {
-    throw error instanceof QueueUnavailableError
-      ? error
-      : new QueueUnavailableError('redis write failed', { cause: error });
-  });
-  return Promise.race([write, timeout]).finally(() => clearTimeout(timer));
 }

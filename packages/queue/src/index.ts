@@ -11,8 +11,17 @@ export {
 export { baseJobOptions } from './job-options.js';
 export { openDeliveryQueues, type DeliveryQueueHandle } from './delivery-queues.js';
 export {
+  EventInbox,
+  Intake,
+  InboxKeys,
+  decodeInboxEntry,
+  type IntakeOptions,
+  type IntakeLog,
+} from './inbox/index.js';
+export {
   EventEnqueuer,
   QueueUnavailableError,
+  type Enqueuer,
   type EnqueueResult,
   type EnqueueOptions,
   type IncomingEvent,
@@ -35,6 +44,12 @@ export {
   glanceAt,
   type JobGlance,
 } from './bullmq-internals.js';
+export {
+  deliveredAttemptOf,
+  deliveredAttemptsOf,
+  isSameAttempt,
+  withCompletion,
+} from './completion.js';
 export { settleAll } from './settle-all.js';
 export {
   watchRedisAvailability,

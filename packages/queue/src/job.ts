@@ -34,7 +34,10 @@ export interface DeliveryJobData {
   readonly orderKey?: string;
 }
 
-/** One delivery attempt, as recorded in the job's log (and so kept with a dead-lettered event). */
+/**
+ * One delivery attempt, as recorded in the job's log (and so kept with a dead-lettered event); the
+ * attempt that delivered is the job's return value instead (see completion.ts).
+ */
 export interface AttemptRecord {
   readonly attempt: number;
   readonly at: number;

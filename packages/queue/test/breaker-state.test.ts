@@ -53,7 +53,13 @@ describe('the circuit breaker in Redis', () => {
     for (let i = 0; i < 9; i++) expect((await record(key, true)).transition).toBeUndefined();
     expect(await breakerStateOf(a, PREFIX, 'shop', destination)).toBe('closed');
     const opened = await record(key, true);
-    expect(opened).toEqual({ transition: 'open', requests: 10, failures: 10, cooldownMs: 300 });
+    expect(opened).toEqual({
+      transition: 'open',
+      requests: 10,
+      failures: 10,
+      cooldownMs: 300,
+      state: 'open',
+    });
     expect(await breakerStateOf(b, PREFIX, 'shop', destination)).toBe('open');
     const admitted = await admitBreaker(b, key, 'b', 5_000);
     expect(admitted.ok).toBe(false);
@@ -75,6 +81,38 @@ describe('the circuit breaker in Redis', () => {
     expect(await breakerStateOf(a, PREFIX, 'shop', destination)).toBe('open');
   });
 
+  it('counts successes sent together as that many attempts, and says the state after each call', async () => {
+    const { key } = fresh();
+    // 7 successes sent at once, then 3 failures: 3 in 10 (30%) stays closed.
+    expect(await recordBreaker(a, key, 'a', false, settings, 60_000, 6)).toMatchObject({
+      transition: undefined,
+      requests: 7,
+      failures: 0,
+      state: 'closed',
+    });
+    for (let i = 0; i < 3; i++) expect((await record(key, true)).state).toBe('closed');
+    expect(await admitBreaker(b, key, 'b', 5_000)).toEqual({
+      ok: true,
+      halfOpened: false,
+      state: 'closed',
+    });
+    // Successes carried by a failure count before it: 2 successes + 1 failure = 13 attempts, 4 failed.
+    expect(await recordBreaker(a, key, 'a', true, settings, 60_000, 2)).toMatchObject({
+      requests: 13,
+      failures: 4,
+      state: 'closed',
+    });
+    // 5 more failures: 9 in 18 (50%) opens it.
+    for (let i = 0; i < 4; i++) expect((await record(key, true)).state).toBe('closed');
+    expect(await record(key, true)).toMatchObject({ transition: 'open', state: 'open' });
+    expect(await admitBreaker(b, key, 'b', 5_000)).toMatchObject({ ok: false, state: 'open' });
+    // Counted while open: nothing changes, and the answer says it is open.
+    expect(await recordBreaker(a, key, 'a', false, settings, 60_000, 5)).toMatchObject({
+      transition: undefined,
+      state: 'open',
+    });
+  });
+
   it('reads as closed for a destination never recorded', async () => {
     expect(await breakerStatusOf(a, PREFIX, 'shop', 'never')).toEqual({ state: 'closed' });
     expect((await admitBreaker(a, breakerKey(PREFIX, 'shop', 'never'), 'a', 1_000)).ok).toBe(true);
@@ -93,7 +131,7 @@ describe('the circuit breaker in Redis', () => {
     );
     const admitted = answers.filter(({ answer }) => answer.ok);
     expect(admitted).toHaveLength(1);
-    expect(admitted[0]!.answer).toEqual({ ok: true, halfOpened: true });
+    expect(admitted[0]!.answer).toEqual({ ok: true, halfOpened: true, state: 'half-open' });
     for (const { answer } of answers.filter(({ answer }) => !answer.ok))
       expect(answer.ok === false && answer.waitMs).toBeGreaterThan(0);
     expect(await breakerStateOf(a, PREFIX, 'shop', destination)).toBe('half-open');

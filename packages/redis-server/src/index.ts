@@ -77,6 +77,11 @@ export class RedisServer {
       '',
       '--maxmemory-policy',
       'noeviction',
+      // A delivery job (a hash with a body of a few KB) kept as a listpack: about 40 % fewer bytes
+      // per retained event than a hash table (README "Performance"). The ziplist name is the one
+      // Redis 6 knows too; Redis 7 takes it as an alias.
+      '--hash-max-ziplist-value',
+      '8192',
       '--daemonize',
       'no',
       '--protected-mode',

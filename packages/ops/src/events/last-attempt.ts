@@ -1,9 +1,16 @@
 import type { AttemptRecord, EventGlance } from '@hookrelay/queue';
 import { parseHistory } from '../history.js';
 
-/** The last attempt recorded in a job's log tail (a replay marker may follow it), if any. */
-export function lastAttemptOf(glance: EventGlance): AttemptRecord | undefined {
-  return parseHistory(glance.lastLogLines).attempts.at(-1);
+/**
+ * The last attempt: the delivered one a delivered job holds as its return value (`delivered`,
+ * see deliveredAttemptsOf), else the last recorded in its log tail (a replay marker may follow
+ * it), if any.
+ */
+export function lastAttemptOf(
+  glance: EventGlance,
+  delivered?: AttemptRecord,
+): AttemptRecord | undefined {
+  return parseHistory(glance.lastLogLines, delivered).attempts.at(-1);
 }
 
 /** One line on what went wrong last: the stored failure line once dead, else the last failed attempt's error. */

@@ -1,10 +1,12 @@
 import {
+  deliveredAttemptsOf,
   glanceAtEvents,
   idFloor,
   receivedAtOfId,
   type EventLogKeys,
   type EventStatus,
   type EventGlance,
+  type AttemptRecord,
 } from '@hookrelay/queue';
 import type { DeliveryQueue, DeliveryQueues } from '../delivery-queues.js';
 import { InvalidFilterError } from '../errors.js';
@@ -152,13 +154,16 @@ async function describe(
   const jobs = candidates.flatMap(({ id, source }) =>
     selected.get(source)!.map((entry) => ({ id, entry, queue: entry.queue })),
   );
-  const [records, glances] = await Promise.all([
+  // The delivered attempt is a delivered job's return value (docs/events.md): read beside the
+  // glance, in the same round trip; a job not delivered has none, which costs nothing to read.
+  const [records, glances, delivered] = await Promise.all([
     readRecords(
       queues.connection,
       keys,
       candidates.map(({ id }) => id),
     ),
     glanceAtEvents(queues.connection, jobs),
+    deliveredAttemptsOf(queues.connection, jobs),
   ]);
   const matchesType = query.type === undefined ? () => true : typeMatcher(query.type);
   const recordById = new Map<string, EventRecord | undefined>(
@@ -171,7 +176,7 @@ async function describe(
     const record = recordById.get(id);
     if (query.status !== undefined && glance.status !== query.status) return;
     if (!matchesType(record?.eventType)) return;
-    itemsById.get(id)!.push(itemOf(id, entry, record, glance));
+    itemsById.get(id)!.push(itemOf(id, entry, record, glance, delivered[i]));
   });
   return candidates.map(({ id }) => itemsById.get(id)!);
 }
@@ -181,8 +186,9 @@ function itemOf(
   entry: DeliveryQueue,
   record: EventRecord | undefined,
   glance: EventGlance,
+  delivered: AttemptRecord | undefined,
 ): EventListItem {
-  const last = lastAttemptOf(glance);
+  const last = lastAttemptOf(glance, delivered);
   return {
     id,
     source: entry.source,

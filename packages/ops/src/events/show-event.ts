@@ -54,7 +54,7 @@ function dataOf(data: unknown): DeliveryJobData | undefined {
 /**
  * One retained event by hookrelay's id or the provider's (see findEvent): what the ingress
  * received (its record in the event log, the body from a job) and, per destination, the attempts
- * from the job's log. Throws UnknownEventError when no retained event answers to `id`.
+ * from the job's log and its return value (the delivered one). Throws UnknownEventError when no retained event answers to `id`.
  */
 export async function showEvent(
   queues: DeliveryQueues,
@@ -72,7 +72,7 @@ export async function showEvent(
           entry.queue.getJob(id),
           entry.queue.getJobLogs(id),
         ]);
-        const { attempts, replays } = parseHistory(logs);
+        const { attempts, replays } = parseHistory(logs, job?.returnvalue);
         return {
           data: job ? dataOf(job.data) : undefined,
           delivery: {

@@ -55,24 +55,39 @@ export class EventLog {
   }
 
   /**
+   * What `received` writes, for a caller that writes it in its own script (the ingress's inbox,
+   * docs/inbox.md): the keys (record, source's time index, [provider-id index]), the record
+   * and its time to live.
+   */
+  receivedEntry(
+    event: ReceivedEvent,
+    headers: Readonly<Record<string, string>>,
+  ): { readonly keys: string[]; readonly record: string; readonly ttlMs: number } {
+    return {
+      keys: this.keysOf(event),
+      record: encodeEventRecord({
+        source: event.source,
+        eventId: event.eventId,
+        eventType: event.eventType,
+        headers,
+      }),
+      ttlMs: this.longestMs,
+    };
+  }
+
+  /**
    * The event's record (`headers` already masked by the caller), its place in the source's time
    * index and its provider id, in one script. Sent beside the jobs, not before them: a reader
    * skips an id whose jobs are not there (yet, or any more).
    */
   async received(event: ReceivedEvent, headers: Readonly<Record<string, string>>): Promise<void> {
-    const keys = this.keysOf(event);
-    const record = encodeEventRecord({
-      source: event.source,
-      eventId: event.eventId,
-      eventType: event.eventType,
-      headers,
-    });
+    const { keys, record, ttlMs } = this.receivedEntry(event, headers);
     await eventLogCommands(this.client).hookrelayEventReceived(
       keys.length,
       ...keys,
       event.id,
       record,
-      this.longestMs,
+      ttlMs,
     );
   }
 

@@ -89,7 +89,17 @@ redis.call('DEL', KEYS[3])
 return 1
 `;
 
+/**
+ * KEYS: key's line, the event's job. ARGV: id. The event takes its place in line only while its job
+ * is not written yet: sent in the MULTI before the job, so writing an event twice queues it once.
+ */
+const JOIN = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+return redis.call('RPUSH', KEYS[1], ARGV[1])
+`;
+
 interface OrderCommands {
+  hookrelayOrderJoin(line: string, job: string, id: string): Promise<number>;
   hookrelayOrderClaim(line: string, parked: string, prefix: string, id: string): Promise<number>;
   hookrelayOrderPark(line: string, prefix: string, id: string): Promise<number>;
   hookrelayOrderRelease(
@@ -104,7 +114,8 @@ interface OrderCommands {
 /** The scripts as commands of `redis` (EVALSHA, loaded on first use), defined once per connection. */
 export function orderCommands(redis: RedisClient): OrderCommands {
   const client = redis as RedisClient & Partial<OrderCommands>;
-  if (!client.hookrelayOrderClaim) {
+  if (!client.hookrelayOrderJoin) {
+    redis.defineCommand('hookrelayOrderJoin', { numberOfKeys: 2, lua: JOIN });
     redis.defineCommand('hookrelayOrderClaim', { numberOfKeys: 2, lua: CLAIM });
     redis.defineCommand('hookrelayOrderPark', { numberOfKeys: 1, lua: PARK });
     redis.defineCommand('hookrelayOrderRelease', { numberOfKeys: 3, lua: RELEASE });

@@ -30,19 +30,14 @@ import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { parseConfig, type HookrelayConfig } from '@hookrelay/config';
 import { REDACTED } from '@hookrelay/logger';
-import {
-  deliveryQueueName,
-  EventEnqueuer,
-  EventLogKeys,
-  newEventId,
-  type RedisClient,
-} from '@hookrelay/queue';
+import { deliveryQueueName, EventEnqueuer, EventLogKeys, newEventId } from '@hookrelay/queue';
 import { startTestRedis } from '@hookrelay/testing';
 import { signRequest, verifyPlugin } from '@hookrelay/verifiers';
 import { inLanes } from './kit/lanes.js';
 import { LocalBackend } from './kit/local-backend.js';
 import { progress } from './kit/progress.js';
-import { infoField, quietRedis, ready, redisCpuSeconds } from './kit/redis.js';
+import { quietRedis, ready } from './kit/redis.js';
+import { keyKinds, RedisInspector, sumBytes } from './kit/redis-inspector.js';
 import { median, percentile, ratio } from './kit/stats.js';
 import { deliverQueued } from './kit/workers.js';
 
@@ -187,92 +182,20 @@ sources:
   );
 }
 
+const KINDS = keyKinds(PREFIX, QUEUE);
+
 /** Reads Redis for the measurements; the one connection left open whenever memory is read. */
-class Inspector {
-  constructor(readonly client: RedisClient) {}
-
-  async info(section: string, field: string): Promise<number> {
-    return infoField(String(await this.client.call('INFO', section)), field);
-  }
-
-  /** used_memory once every other connection is gone (their buffers are in used_memory too). */
-  async usedMemory(): Promise<number> {
-    const deadline = performance.now() + 10_000;
-    while ((await this.info('clients', 'connected_clients')) > 1) {
-      if (performance.now() > deadline) throw new Error('other Redis connections stayed open');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return this.info('memory', 'used_memory');
+class Inspector extends RedisInspector {
+  /** Every key's MEMORY USAGE, summed by kind. */
+  override usageByKind() {
+    return super.usageByKind(KINDS);
   }
 
   /** Starts counting CPU, this process's and Redis's; the result is microseconds per event. */
-  async cpuMeter(): Promise<
-    () => Promise<{ nodeCpuUsPerEvent: number; redisCpuUsPerEvent: number }>
-  > {
-    const node = process.cpuUsage();
-    const redis = await redisCpuSeconds(this.client);
-    return async () => {
-      const { user, system } = process.cpuUsage(node);
-      const redisUs = ((await redisCpuSeconds(this.client)) - redis) * 1e6;
-      return {
-        nodeCpuUsPerEvent: Math.round((user + system) / events),
-        redisCpuUsPerEvent: Math.round(redisUs / events),
-      };
-    };
-  }
-
-  /** Bytes of one key, every element counted; 0 when there is none. */
-  async usage(key: string): Promise<number> {
-    return Number((await this.client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
-  }
-
-  async flush(): Promise<void> {
-    await this.client.call('FLUSHALL', 'SYNC');
-  }
-
-  /** Every key's MEMORY USAGE, summed by kind. */
-  async usageByKind(): Promise<Map<string, { keys: number; bytes: number }>> {
-    const all: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = (await this.client.call('SCAN', cursor, 'COUNT', '1000')) as [
-        string,
-        string[],
-      ];
-      cursor = next;
-      all.push(...batch);
-    } while (cursor !== '0');
-    const kinds = new Map<string, { keys: number; bytes: number }>();
-    for (let i = 0; i < all.length; i += 1000) {
-      const batch = all.slice(i, i + 1000);
-      const sizes = await Promise.all(batch.map((key) => this.usage(key)));
-      batch.forEach((key, j) => {
-        const kind = kindOf(key);
-        const entry = kinds.get(kind) ?? { keys: 0, bytes: 0 };
-        entry.keys += 1;
-        entry.bytes += sizes[j]!;
-        kinds.set(kind, entry);
-      });
-    }
-    return kinds;
+  override cpuMeter() {
+    return super.cpuMeter(events);
   }
 }
-
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const KINDS: [string, RegExp][] = [
-  ['eventLog.record', new RegExp(`^${escape(keys.event(''))}`)],
-  ['eventLog.bySource', new RegExp(`^${escape(keys.bySource(''))}`)],
-  ['eventLog.byProviderId', new RegExp(`^${escape(keys.byProviderId(''))}`)],
-  ['eventLog.feed', new RegExp(`^${escape(keys.feed())}$`)],
-  ['eventLog.dead', new RegExp(`^${escape(keys.dead(''))}`)],
-  ['eventLog.other', new RegExp(`^${escape(PREFIX)}:events:`)],
-  ['bullmq.jobHash', new RegExp(`^${escape(`${PREFIX}:${QUEUE}:`)}evt_[^:]+$`)],
-  ['bullmq.jobLogs', new RegExp(`^${escape(`${PREFIX}:${QUEUE}:`)}evt_[^:]+:logs$`)],
-  ['bullmq.dedupe', new RegExp(`^${escape(`${PREFIX}:${QUEUE}:de:`)}`)],
-  ['bullmq.eventsStream', new RegExp(`^${escape(`${PREFIX}:${QUEUE}:events`)}$`)],
-  ['bullmq.queueSets', new RegExp(`^${escape(`${PREFIX}:${QUEUE}:`)}[a-z-]+$`)],
-];
-const kindOf = (key: string) => KINDS.find(([, pattern]) => pattern.test(key))?.[0] ?? 'other';
 
 // ————— running one side —————
 
@@ -356,9 +279,6 @@ function byKindPerEvent(kinds: Map<string, { keys: number; bytes: number }>) {
       .map(([kind, { keys, bytes }]) => [kind, { keys, bytesPerEvent: perEvent(bytes) }]),
   );
 }
-
-const sumBytes = (kinds: Map<string, { bytes: number }>) =>
-  [...kinds.values()].reduce((sum, { bytes }) => sum + bytes, 0);
 
 async function memorySide(
   config: HookrelayConfig,

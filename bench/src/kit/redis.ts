@@ -1,5 +1,8 @@
+import { rmSync } from 'node:fs';
 import type { HookrelayConfig } from '@hookrelay/config';
 import { createRedis, type ConnectionRole, type RedisClient } from '@hookrelay/queue';
+import { startTestRedis, type TestRedis } from '@hookrelay/testing';
+import { track } from './processes.js';
 
 /** A client made as the apps make theirs, its `error` events ignored (a bench reports counts). */
 export function quietRedis(
@@ -29,4 +32,31 @@ export function infoField(info: string, field: string): number {
 export async function redisCpuSeconds(client: RedisClient): Promise<number> {
   const info = String(await client.call('INFO', 'cpu'));
   return infoField(info, 'used_cpu_user') + infoField(info, 'used_cpu_sys');
+}
+
+/**
+ * A fresh redis-server (@hookrelay/testing's startTestRedis: a free port, its own temporary
+ * directory, AOF with appendfsync always as in production); `cleanup()` stops it and removes its
+ * directory, as killAll() does on SIGINT.
+ */
+export async function startRedis(): Promise<TestRedis> {
+  const redis = await startTestRedis();
+  const untrack = track({
+    killNow: () => {
+      const pid = redis.server.pid;
+      try {
+        if (pid !== undefined) process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      rmSync(redis.server.options.dir, { recursive: true, force: true });
+    },
+  });
+  return {
+    ...redis,
+    async cleanup() {
+      untrack();
+      await redis.cleanup();
+    },
+  };
 }

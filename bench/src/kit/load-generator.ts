@@ -111,6 +111,14 @@ class Connection {
   }
 
   private read(chunk: Buffer): void {
+    // An answer to no request: a server closing a connection that sent none within its header
+    // deadline (the ingress's 408 after ingress.headersTimeout). Not an answer to count: the
+    // connection is going, and the pool opens another when one is needed.
+    if (!this.busy) {
+      this.buffered = undefined;
+      this.socket.destroy();
+      return;
+    }
     let data = this.buffered ? Buffer.concat([this.buffered, chunk]) : chunk;
     for (;;) {
       const length = answerLength(data);

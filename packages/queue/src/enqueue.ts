@@ -3,7 +3,7 @@ import type { HookrelayConfig } from '@hookrelay/config';
 import type { RedisClient } from './connection.js';
 import { baseJobOptions } from './job-options.js';
 import { openDeliveryQueues } from './delivery-queues.js';
-import { jobTransaction, joinLine } from './bullmq-internals.js';
+import { jobTransaction, joinLine, type JobTransaction } from './bullmq-internals.js';
 import { EventLog } from './event-log/event-log.js';
 import { DELIVERY_JOB_VERSION, type DeliveryJobData } from './job.js';
 import { OrderKeys, storedOrderKey } from './ordering/keys.js';
@@ -152,37 +152,21 @@ export class EventEnqueuer implements Enqueuer {
     if (!first) throw new Error('no delivery queues');
     // Every queue here shares one connection; BullMQ's wrapper of it takes its insert scripts.
     const multis = await Promise.all(events.map(() => jobTransaction(first)));
+    // Each MULTI is sent as soon as it is made, so they leave in the events' order.
     const writes = events.map(({ event, options }, i) => {
       const targets = this.targets.get(event.source);
       if (!targets) throw new Error(`unknown source ${event.source}`);
-      const multi = multis[i]!;
-      for (const target of targets) {
-        const key = options.orderKeys?.[target.destination];
-        if (key !== undefined)
-          joinLine(
-            multi,
-            target.order.line(storedOrderKey(key)),
-            target.queue.toKey(event.id),
-            event.id,
-          );
-      }
-      for (const target of targets)
-        // Queued in the MULTI at once; what it resolves to comes with the MULTI's answers.
-        void new Job(
-          target.queue,
-          event.eventType ?? 'event',
-          jobData(event, target, options.orderKeys?.[target.destination]),
-          this.jobOptions(target, event, options),
-          event.id,
-        )
-          .addJob(multi as never)
-          .catch(() => undefined);
-      return multi.exec();
+      const queued = this.queueWrites(multis[i]!, targets, event, options);
+      return { ...queued, commands: queued.lines + targets.length, answers: multis[i]!.exec() };
     });
-    for (const answers of await Promise.all(writes)) {
-      if (!answers) throw new QueueUnavailableError('write was not confirmed');
-      for (const [error] of answers) if (error) throw error;
-    }
+    const settled = await Promise.allSettled(
+      writes.map(async ({ inserts, commands, answers }) => {
+        await inserts;
+        confirmed(await answers, commands);
+      }),
+    );
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw asError(failed.reason);
   }
 
   private jobOptions(target: Target, event: IncomingEvent, enqueue: EnqueueOptions): JobsOptions {
@@ -237,6 +221,26 @@ export class EventEnqueuer implements Enqueuer {
     options: EnqueueOptions,
   ): Promise<EnqueueResult> {
     const multi = await jobTransaction(targets[0]!.queue);
+    const { lines, inserts } = this.queueWrites(multi, targets, event, options);
+    await inserts;
+    const answers = confirmed(await multi.exec(), lines + targets.length);
+    const stored = answers[lines]![1];
+    if (typeof stored !== 'string') throw new QueueUnavailableError('write was not confirmed');
+    return resultFor(event.id, stored);
+  }
+
+  /**
+   * Queues one event's writes in `multi`: its place in each of its keys' lines (JOIN: only while
+   * its job does not exist), then its job for every target, as BullMQ's transaction insert queues
+   * it. `lines`: how many line commands come first; `inserts` rejects when BullMQ refused to queue
+   * a job (its options), which must then fail the write.
+   */
+  private queueWrites(
+    multi: JobTransaction,
+    targets: readonly Target[],
+    event: IncomingEvent,
+    options: Pick<EnqueueOptions, 'delayMs' | 'orderKeys'>,
+  ): { lines: number; inserts: Promise<unknown> } {
     let lines = 0;
     for (const target of targets) {
       const key = options.orderKeys?.[target.destination];
@@ -249,23 +253,16 @@ export class EventEnqueuer implements Enqueuer {
       );
       lines += 1;
     }
-    for (const target of targets) {
-      const job = new Job(
+    const inserts = targets.map((target) =>
+      new Job(
         target.queue,
         event.eventType ?? 'event',
         jobData(event, target, options.orderKeys?.[target.destination]),
         this.jobOptions(target, event, options),
         event.id,
-      );
-      await job.addJob(multi as never);
-    }
-    const answers = await multi.exec();
-    if (!answers || answers.length !== lines + targets.length)
-      throw new QueueUnavailableError('ordered write was not confirmed');
-    for (const [error] of answers) if (error) throw error;
-    const stored = answers[lines]![1];
-    if (typeof stored !== 'string') throw new QueueUnavailableError('write was not confirmed');
-    return resultFor(event.id, stored);
+      ).addJob(multi as never),
+    );
+    return { lines, inserts: Promise.all(inserts) };
   }
 
   /** A duplicate's places in its keys' lines: it has no job, so it must not hold up its keys. */
@@ -297,6 +294,17 @@ function jobData(event: IncomingEvent, target: Target, orderKey?: string): Deliv
     destination: target.destination,
   };
   return orderKey === undefined ? data : { ...data, orderKey: storedOrderKey(orderKey) };
+}
+
+/** A MULTI's answers once each of its `commands` was run without an error. */
+function confirmed(
+  answers: [Error | null, unknown][] | null,
+  commands: number,
+): [Error | null, unknown][] {
+  if (!answers || answers.length !== commands)
+    throw new QueueUnavailableError('write was not confirmed');
+  for (const [error] of answers) if (error) throw error;
+  return answers;
 }
 
 function resultFor(proposedId: string, storedId: string | undefined): EnqueueResult {

@@ -3,7 +3,7 @@ import {
   reconcile,
   refusalStats,
   rowOf,
-  Sender,
+  streamThrough,
   withRig,
   type Check,
   type ScenarioOptions,
@@ -33,13 +33,7 @@ export async function run({ scale }: ScenarioOptions): Promise<ScenarioRow> {
   };
   return withRig(rigOptions, async (rig) => {
     rig.backend.slowMs = TIMEOUT_MS + 1_000;
-    const sender = new Sender({
-      url: rig.webhookUrl,
-      count,
-      ratePerSecond,
-      idPrefix: `outage${Date.now()}`,
-      retryDelayCapMs: full ? 5_000 : 1_000,
-    });
+    const sender = streamThrough(rig, 'outage', { count, ratePerSecond, full });
     const sending = sender.run();
     await sender.reached(Math.floor(count / 10));
     const downAt = Date.now();

@@ -1113,6 +1113,24 @@ export function rowOf(
 }
 
 /** Runs `body` on a started rig, always closing it; a failure's message carries the processes' last lines. */
+/**
+ * The paced stream of a scenario through `rig`'s ingress: provider ids prefixed by `name` and the
+ * time, a provider's retry of a refused event waiting at most 5 s at full scale, 1 s in the short form.
+ */
+export function streamThrough(
+  rig: FaultRig,
+  name: string,
+  { count, ratePerSecond, full }: { count: number; ratePerSecond: number; full: boolean },
+): Sender {
+  return new Sender({
+    url: rig.webhookUrl,
+    count,
+    ratePerSecond,
+    idPrefix: `${name}${Date.now()}`,
+    retryDelayCapMs: full ? 5_000 : 1_000,
+  });
+}
+
 export async function withRig<T>(options: RigOptions, body: (rig: FaultRig) => Promise<T>) {
   const rig = await FaultRig.start(options);
   try {

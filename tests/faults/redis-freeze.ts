@@ -4,7 +4,7 @@ import {
   refusalCheck,
   refusalStats,
   rowOf,
-  Sender,
+  streamThrough,
   withRig,
   type Check,
   type ScenarioOptions,
@@ -25,13 +25,7 @@ export async function run({ scale }: ScenarioOptions): Promise<ScenarioRow> {
   const ratePerSecond = full ? 300 : 150;
   const frozenMs = full ? 10_000 : 4_000;
   return withRig({ name: 'redis-freeze', workers: 1 }, async (rig) => {
-    const sender = new Sender({
-      url: rig.webhookUrl,
-      count,
-      ratePerSecond,
-      idPrefix: `freeze${Date.now()}`,
-      retryDelayCapMs: full ? 5_000 : 1_000,
-    });
+    const sender = streamThrough(rig, 'freeze', { count, ratePerSecond, full });
     const sending = sender.run();
     await sender.reached(Math.floor(count / 3));
     const frozenAt = Date.now();

@@ -4,7 +4,7 @@ import {
   refusalCheck,
   refusalStats,
   rowOf,
-  Sender,
+  streamThrough,
   withRig,
   type Check,
   type ScenarioOptions,
@@ -23,13 +23,7 @@ export async function run({ scale }: ScenarioOptions): Promise<ScenarioRow> {
   const ratePerSecond = full ? 300 : 150;
   const downMs = full ? 3_000 : 1_000;
   return withRig({ name: 'redis-restart', workers: 1 }, async (rig) => {
-    const sender = new Sender({
-      url: rig.webhookUrl,
-      count,
-      ratePerSecond,
-      idPrefix: `restart${Date.now()}`,
-      retryDelayCapMs: full ? 5_000 : 1_000,
-    });
+    const sender = streamThrough(rig, 'restart', { count, ratePerSecond, full });
     const sending = sender.run();
     const recoveries: number[] = [];
     const details: string[] = [];

@@ -2,7 +2,7 @@ import {
   reconcile,
   refusalStats,
   rowOf,
-  Sender,
+  streamThrough,
   withRig,
   type Check,
   type KillSnapshot,
@@ -40,13 +40,7 @@ export async function run({ scale }: ScenarioOptions): Promise<ScenarioRow> {
   const killPoints = full ? [1, 2, 3, 4, 5].map((k) => k / 6) : [0.2, 0.45];
   return withRig({ name: 'worker-kills', workers: 2, watchStalls: true }, async (rig) => {
     rig.backend.latencyMs = 100;
-    const sender = new Sender({
-      url: rig.webhookUrl,
-      count,
-      ratePerSecond,
-      idPrefix: `kills${Date.now()}`,
-      retryDelayCapMs: full ? 5_000 : 1_000,
-    });
+    const sender = streamThrough(rig, 'kills', { count, ratePerSecond, full });
     const sending = sender.run();
     const outcomes: Promise<KillOutcome>[] = [];
     const restarts: Promise<unknown>[] = [];

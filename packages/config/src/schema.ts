@@ -43,6 +43,24 @@ const typeOnly: VerifyPlugin = {
 
 // --- Field helpers ---------------------------------------------------------------------------------
 
+/**
+ * Redis nodes: a YAML list, or one comma-separated string so that an env variable can carry them
+ * (`sentinels: ${REDIS_SENTINELS:-}`); an empty string is no list.
+ */
+const nodeList = z
+  .preprocess(
+    (value) => {
+      if (typeof value !== 'string') return value;
+      const nodes = value
+        .split(',')
+        .map((node) => node.trim())
+        .filter(Boolean);
+      return nodes.length ? nodes : undefined;
+    },
+    z.array(z.string().min(1)).min(1).optional(),
+  )
+  .optional();
+
 const msDuration = duration.brand<'ms'>();
 type Ms = z.output<typeof msDuration>;
 /** A duration with a default: `500ms`, `10s`, `5m`, `1h`, `3d` or milliseconds; output as `<key>Ms`. */
@@ -308,16 +326,29 @@ export function createConfigSchema(verify: VerifyPlugin = typeOnly) {
         url: z.string().default('redis://127.0.0.1:6379'),
         /** Key prefix; `{hookrelay}` on Redis Cluster. */
         prefix: z.string().min(1).default('hookrelay'),
-        /** Redis Cluster: node URLs, instead of `url`. */
-        cluster: z.array(z.string()).optional(),
+        /** Redis Cluster: node URLs, instead of `url` (a list, or one comma-separated string). */
+        cluster: nodeList,
         /** Redis Sentinel: `host:port` list, instead of `url`, with `name`. */
-        sentinels: z.array(z.string()).optional(),
+        sentinels: nodeList,
         /** The Sentinel master's name. */
         name: z.string().optional(),
+        /**
+         * Acknowledge (202) an event, a replay, only once Redis `WAIT` confirms this many replicas
+         * hold it, within `ingress.enqueueTimeout`; otherwise 503 (docs/replicas.md). 0: the master's
+         * own write (AOF) is enough.
+         */
+        waitForReplicas: z.coerce.number().int().min(0).max(16).default(0),
       })
         .superRefine((redis, ctx) => {
           if (redis.sentinels && !redis.name)
             ctx.addIssue({ code: 'custom', path: ['name'], message: 'required with sentinels' });
+          // Every key of an event must live on one Cluster node: scripts touch several at once.
+          if (redis.cluster && !/\{[^}]+\}/.test(redis.prefix))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['prefix'],
+              message: 'needs a hash tag with cluster, e.g. "{hookrelay}"',
+            });
         })
         .prefault({}),
       ingress: section({

@@ -256,7 +256,7 @@ sources:
       jitter: 0.2,
     };
     expect(config).toEqual({
-      redis: { url: 'redis://127.0.0.1:6379', prefix: 'hookrelay' },
+      redis: { url: 'redis://127.0.0.1:6379', prefix: 'hookrelay', waitForReplicas: 0 },
       ingress: {
         port: 3000,
         host: '0.0.0.0',

@@ -1,5 +1,10 @@
 import type { HookrelayConfig } from '@hookrelay/config';
-import { openDeliveryQueues, type DeliveryQueueHandle, type RedisClient } from '@hookrelay/queue';
+import {
+  openDeliveryQueues,
+  ReplicaBarrier,
+  type DeliveryQueueHandle,
+  type RedisClient,
+} from '@hookrelay/queue';
 import { UnknownSourceError } from './errors.js';
 import { ReplayableQueue } from './replayable-queue.js';
 
@@ -14,6 +19,8 @@ export class DeliveryQueues {
     config: HookrelayConfig,
     readonly connection: RedisClient,
   ) {
+    // Replays confirm their writes on the replicas as the ingress does (ReplayableJob.retry).
+    ReplicaBarrier.of(config, connection, config.ingress.enqueueTimeoutMs);
     for (const handle of openDeliveryQueues(config, connection, ReplayableQueue)) {
       const queues = this.bySource.get(handle.source) ?? [];
       queues.push(handle);

@@ -70,3 +70,13 @@ export class RedisUnavailableError extends OpsError {
   readonly status = 503;
   readonly code = 'redis_unavailable';
 }
+
+/**
+ * A replay written on the Redis master that fewer than `redis.waitForReplicas` replicas confirmed in
+ * time: it goes ahead unless the master fails before a replica has it (docs/replicas.md).
+ */
+export class ReplicasUnconfirmedReplayError extends OpsError {
+  override readonly name = 'ReplicasUnconfirmedReplayError';
+  readonly status = 503;
+  readonly code = 'replicas_unconfirmed';
+}

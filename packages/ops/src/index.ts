@@ -7,6 +7,7 @@ export {
   UnknownEventError,
   AmbiguousEventError,
   EventNotFinishedError,
+  ReplicasUnconfirmedReplayError,
 } from './errors.js';
 export { failureText } from './failure-text.js';
 export type { SourceCounts, DestinationCounts } from './source-counts.js';

@@ -2,10 +2,13 @@ import { Job, type FinishedStatus, type RetryOptions } from 'bullmq';
 import {
   deliveredAttemptOf,
   KeyOrder,
+  QueueUnavailableError,
   readDeliveryJob,
+  ReplicaBarrier,
   UnreadableJobError,
   type RedisClient,
 } from '@hookrelay/queue';
+import { ReplicasUnconfirmedReplayError } from './errors.js';
 import { presentFailure } from './failure-text.js';
 
 /**
@@ -103,6 +106,8 @@ export class ReplayableJob extends Job {
   }
 
   override async retry(state: FinishedStatus = 'failed', _options?: RetryOptions): Promise<void> {
+    const replicas = ReplicaBarrier.on(connectionOf(this.queue));
+    const session = replicas?.session ?? 0;
     const record: StoredReplayRecord = { replayedAt: Date.now(), from: state };
     const ordered = this.keyOrder();
     // Before the marker, and before BullMQ drops the return value that holds it (docs/events.md).
@@ -117,6 +122,12 @@ export class ReplayableJob extends Job {
       ordered?.order.rejoin(ordered.key, this.id!),
     ]);
     await super.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+    await replicas?.confirm(session).catch((error: unknown) => {
+      if (!(error instanceof QueueUnavailableError)) throw error;
+      throw new ReplicasUnconfirmedReplayError(`replay of ${this.id}: ${error.message}`, {
+        cause: error,
+      });
+    });
   }
 }
 

@@ -32,10 +32,11 @@ export interface OpsFixture {
   close(): Promise<void>;
 }
 
-export async function startOpsFixture(sourcesYaml: string): Promise<OpsFixture> {
+/** `redisYaml`: more keys of the `redis:` block, as YAML flow entries (`waitForReplicas: 1`). */
+export async function startOpsFixture(sourcesYaml: string, redisYaml = ''): Promise<OpsFixture> {
   const redis: TestRedis = await startTestRedis();
   const config = parseConfig(
-    `redis: { url: ${redis.url}, prefix: opstest }\nsources:\n${sourcesYaml}`,
+    `redis: { url: ${redis.url}, prefix: opstest${redisYaml ? `, ${redisYaml}` : ''} }\nsources:\n${sourcesYaml}`,
     {},
   );
   const connection = createRedis(config.redis, 'consumer', 'ops-test');

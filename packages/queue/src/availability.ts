@@ -1,5 +1,5 @@
-import { maskUrlPassword, type RedisConfig } from '@hookrelay/config';
-import { describeRedis, type RedisClient } from './connection.js';
+import { maskUrlPassword } from '@hookrelay/config';
+import { describeRedis, type RedisAddress, type RedisClient } from './connection.js';
 
 /** The two logger methods used; @hookrelay/logger's Logger fits. */
 export interface AvailabilityLog {
@@ -52,7 +52,7 @@ export function redisConnectionFailure(error: Error): string | undefined {
  */
 export function watchRedisAvailability(
   client: RedisClient,
-  config: RedisConfig,
+  config: RedisAddress,
   log: AvailabilityLog,
 ): RedisAvailability {
   const redis = describeRedis(config);

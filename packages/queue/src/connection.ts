@@ -3,6 +3,9 @@ import { maskUrlPassword, type RedisConfig } from '@hookrelay/config';
 
 export type RedisClient = Redis | Cluster;
 
+/** Where Redis is (one node's URL, Cluster seed nodes, or Sentinels and the master's name); the rest may be left out. */
+export type RedisAddress = Pick<RedisConfig, 'url'> & Partial<RedisConfig>;
+
 /**
  * `producer`: fails fast while Redis is away (no offline queue), so the ingress can answer 503 at once.
  * `consumer`: waits and reconnects forever, as BullMQ workers need (maxRetriesPerRequest: null).
@@ -21,7 +24,7 @@ function hostPort(address: string): { host: string; port: number } {
 }
 
 /** The Redis address without its password, for messages and logs. */
-export function describeRedis(config: RedisConfig): string {
+export function describeRedis(config: RedisAddress): string {
   if (config.cluster?.length) return `cluster ${config.cluster.join(', ')}`;
   if (config.sentinels?.length)
     return `sentinels ${config.sentinels.join(', ')} (${config.name ?? ''})`;
@@ -29,7 +32,7 @@ export function describeRedis(config: RedisConfig): string {
 }
 
 export function createRedis(
-  config: RedisConfig,
+  config: RedisAddress,
   role: ConnectionRole,
   name = 'hookrelay',
 ): RedisClient {

@@ -5,6 +5,7 @@ export {
   blockingCopyOf,
   createRedis,
   describeRedis,
+  type RedisAddress,
   type RedisClient,
   type ConnectionRole,
 } from './connection.js';
@@ -18,6 +19,7 @@ export {
   type IntakeOptions,
   type IntakeLog,
 } from './inbox/index.js';
+export { ReplicaBarrier, ReplicasUnconfirmedError } from './replicas.js';
 export {
   EventEnqueuer,
   QueueUnavailableError,

@@ -1,6 +1,6 @@
 /** Redis did not confirm the write in time (or is away); nothing may be acknowledged. */
 export class QueueUnavailableError extends Error {
-  override readonly name = 'QueueUnavailableError';
+  override readonly name: string = 'QueueUnavailableError';
 }
 
 export const asError = (error: unknown): Error =>

@@ -7,12 +7,20 @@ import { readDotenv } from '@hookrelay/config';
  * What `docker compose config` resolves for each service, for tests (there is no engine here):
  * YAML merge keys; `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?…}`, `$VAR` and `$$`
  * interpolated from the shell environment over the project's `.env`; each service's environment
- * from its env_file files, then its `environment` on top (which wins); short port syntax split.
+ * from its env_file files, then its `environment` on top (which wins); short port syntax split;
+ * only the services the active profiles start (those without `profiles:` always).
  */
 export interface RenderedService {
   readonly environment: Record<string, string>;
   readonly ports: { hostIp?: string; published: number; target: number }[];
   readonly healthcheck?: { test: string[] };
+  readonly profiles: string[];
+  readonly image?: string;
+  readonly command?: string[];
+  /** As written: `./host/path:/container/path:ro` or `volume-name:/container/path`. */
+  readonly volumes: string[];
+  readonly dependsOn: string[];
+  readonly secrets: { source: string; target?: string }[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -55,6 +63,25 @@ interface ServiceText {
   env_file?: string | (string | { path: string; required?: boolean })[];
   ports?: string[];
   healthcheck?: { test: string[] };
+  profiles?: string[];
+  image?: string;
+  command?: string[];
+  volumes?: string[];
+  depends_on?: string[] | Record<string, unknown>;
+  secrets?: (string | { source: string; target?: string })[];
+}
+
+/** What compose interpolates with: the shell's environment over the project's `.env`. */
+const projectEnv = (projectDir: string, shellEnv: Env): Env => ({
+  ...readDotenv(join(projectDir, '.env')),
+  ...shellEnv,
+});
+
+/** The compose file of `projectDir` as compose reads it: merge keys resolved, variables interpolated. */
+export function composeDocument(projectDir: string, shellEnv: Env = {}): Record<string, unknown> {
+  const env = projectEnv(projectDir, shellEnv);
+  const text = readFileSync(join(projectDir, 'docker-compose.yml'), 'utf8');
+  return interpolateTree(parse(text, { merge: true }), env) as Record<string, unknown>;
 }
 
 function ownEnvironment(environment: ServiceText['environment'], env: Env) {
@@ -80,18 +107,23 @@ function port(spec: string): RenderedService['ports'][number] {
   return { ...(parts.length ? { hostIp: parts[0] } : {}), published, target };
 }
 
-/** The services of the compose file in `projectDir`, as compose renders them with `shellEnv`. */
+/**
+ * The services of the compose file in `projectDir`, as compose renders them with `shellEnv`, that
+ * `docker compose --profile <each of profiles> up` starts.
+ */
 export function renderCompose(
   projectDir: string,
   shellEnv: Env = {},
+  profiles: readonly string[] = [],
 ): Record<string, RenderedService> {
-  const env = { ...readDotenv(join(projectDir, '.env')), ...shellEnv };
-  const text = readFileSync(join(projectDir, 'docker-compose.yml'), 'utf8');
-  const tree = interpolateTree(parse(text, { merge: true }), env) as {
-    services: Record<string, ServiceText>;
-  };
+  const env = projectEnv(projectDir, shellEnv);
+  const tree = composeDocument(projectDir, shellEnv) as { services: Record<string, ServiceText> };
+  const active = Object.entries(tree.services).filter(
+    ([, service]) =>
+      !service.profiles?.length || service.profiles.some((p) => profiles.includes(p)),
+  );
   return Object.fromEntries(
-    Object.entries(tree.services).map(([name, service]) => {
+    active.map(([name, service]) => {
       const files = [service.env_file ?? []]
         .flat()
         .map((file) => (typeof file === 'string' ? { path: file, required: true } : file));
@@ -106,6 +138,16 @@ export function renderCompose(
         environment: { ...fromFiles, ...ownEnvironment(service.environment, env) },
         ports: (service.ports ?? []).map(port),
         healthcheck: service.healthcheck,
+        profiles: service.profiles ?? [],
+        image: service.image,
+        command: service.command,
+        volumes: service.volumes ?? [],
+        dependsOn: Array.isArray(service.depends_on)
+          ? service.depends_on
+          : Object.keys(service.depends_on ?? {}),
+        secrets: (service.secrets ?? []).map((secret) =>
+          typeof secret === 'string' ? { source: secret } : secret,
+        ),
       };
       return [name, rendered];
     }),

@@ -332,6 +332,10 @@ export function createConfigSchema(verify: VerifyPlugin = typeOnly) {
         sentinels: nodeList,
         /** The Sentinel master's name. */
         name: z.string().optional(),
+        /** The Cluster nodes' or the Sentinel-managed master's password (`url` carries its own). */
+        password: optionalCredential,
+        /** The Sentinels' own password, when they require one. */
+        sentinelPassword: optionalCredential,
         /**
          * Acknowledge (202) an event, a replay, only once Redis `WAIT` confirms this many replicas
          * hold it, within `ingress.enqueueTimeout`; otherwise 503 (docs/replicas.md). 0: the master's

@@ -44,14 +44,21 @@ export function createRedis(
     // Commands issued in the same tick leave in one write: fewer syscalls under load, same round trip.
     enableAutoPipelining: role === 'producer',
   };
+  const password = config.password || undefined;
   if (config.cluster?.length) {
     return new Cluster(config.cluster.map(hostPort), {
-      redisOptions: options,
+      redisOptions: { ...options, password },
       enableOfflineQueue: options.enableOfflineQueue,
     });
   }
   if (config.sentinels?.length) {
-    return new Redis({ ...options, sentinels: config.sentinels.map(hostPort), name: config.name });
+    return new Redis({
+      ...options,
+      sentinels: config.sentinels.map(hostPort),
+      name: config.name,
+      password,
+      sentinelPassword: config.sentinelPassword || undefined,
+    });
   }
   return new Redis(config.url, options);
 }

@@ -18,12 +18,11 @@
  * --short, --out bench/results/latest.json.
  * Needs the apps built (the root `npm run bench` builds them first) and redis-server on PATH.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadAverage, machineInfo } from './kit/machine.js';
 import { killAll, killAllOnSignals } from './kit/processes.js';
 import { progress } from './kit/progress.js';
 import { buildStripeRequests } from './kit/stripe-requests.js';
@@ -99,14 +98,6 @@ const SECTIONS: Record<SectionName, (run: BenchRun) => Promise<{ text: string; j
   options: optionsSection,
 };
 
-/** `7.0.15`, from `redis-server --version` (the binary every section starts). */
-function redisVersion(): string {
-  const probe = spawnSync(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'], {
-    encoding: 'utf8',
-  });
-  return /v=(\S+)/.exec(probe.stdout ?? '')?.[1] ?? 'unknown';
-}
-
 const options = parseOptions();
 const out = resolve(values.out ?? DEFAULT_OUT);
 const startedAt = new Date();
@@ -114,15 +105,7 @@ const workspace = Workspace.create();
 killAllOnSignals(() => workspace.remove());
 const run = new BenchRun(options, workspace);
 const sample = buildStripeRequests(run.requestsFor(0), 0, 1);
-const machine = {
-  cpus: cpus().length,
-  cpuModel: cpus()[0]?.model ?? 'unknown',
-  totalMemoryMb: Math.round(totalmem() / 2 ** 20),
-  loadAverageAtStart: loadavg().map((load) => +load.toFixed(2)),
-  node: process.version,
-  redis: redisVersion(),
-  platform: `${process.platform} ${process.arch}`,
-};
+const machine = machineInfo();
 const sections: Record<string, unknown> = {};
 let failure: string | undefined;
 progress(
@@ -151,7 +134,7 @@ const report = {
   argv: process.argv.slice(2),
   date: startedAt.toISOString(),
   seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-  machine: { ...machine, loadAverageAtEnd: loadavg().map((load) => +load.toFixed(2)) },
+  machine: { ...machine, loadAverageAtEnd: loadAverage() },
   options,
   requests: {
     kind: 'Stripe payment_intent.succeeded, signed with the stripe package, each its own event id',

@@ -2,7 +2,10 @@
  * hookrelay's own processes for the bench: the built ingress and worker (apps/<name>/dist/index.js,
  * run with `node` and HOOKRELAY_CONFIG, as in production) and the config file they share: one
  * `stripe` source (`verify: {type: stripe, secret}`, path /webhooks/stripe), its destination(s) on
- * the bench's backend, `log.level: warn`, free ports on 127.0.0.1. Not run on its own.
+ * the bench's backend, `log.level: warn`, free ports on 127.0.0.1. Several ingress or worker
+ * processes can run on one config: each is given its own port (the config reads it from
+ * HOOKRELAY_BENCH_INGRESS_PORT / HOOKRELAY_BENCH_WORKER_PORT, its own free port by default).
+ * Not run on its own.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +32,15 @@ export interface DestinationSpec {
 
 export const ONE_DESTINATION: readonly DestinationSpec[] = [{ name: 'default', path: SOURCE_PATH }];
 
+/** The variables a process's own port comes from, over the config's default. */
+const INGRESS_PORT_VAR = 'HOOKRELAY_BENCH_INGRESS_PORT';
+const WORKER_PORT_VAR = 'HOOKRELAY_BENCH_WORKER_PORT';
+
+export interface RelayExtras {
+  /** More keys of `redis:`, as the body of a YAML flow mapping: `waitForReplicas: 1`. */
+  readonly redis?: string;
+}
+
 export interface RelaySetup {
   readonly file: string;
   readonly config: HookrelayConfig;
@@ -44,14 +56,15 @@ export async function writeRelayConfig(
   redisUrl: string,
   backendUrl: string,
   destinations: readonly DestinationSpec[] = ONE_DESTINATION,
+  extras: RelayExtras = {},
 ): Promise<RelaySetup> {
   const [ingressPort, workerPort] = [await freePort(), await freePort()];
   const destinationYaml = (spec: DestinationSpec) =>
     `{ name: ${spec.name}, url: "${backendUrl}${spec.path}"${spec.options ? `, ${spec.options}` : ''} }`;
   const yaml = `# written by bench/src/kit/hookrelay-apps.ts
-redis: { url: "${redisUrl}", prefix: ${PREFIX} }
-ingress: { port: ${ingressPort}, host: 127.0.0.1 }
-worker: { port: ${workerPort}, host: 127.0.0.1 }
+redis: { url: "${redisUrl}", prefix: ${PREFIX}${extras.redis ? `, ${extras.redis}` : ''} }
+ingress: { port: \${${INGRESS_PORT_VAR}:-${ingressPort}}, host: 127.0.0.1 }
+worker: { port: \${${WORKER_PORT_VAR}:-${workerPort}}, host: 127.0.0.1 }
 log: { level: warn }
 sources:
   ${SOURCE}:
@@ -78,18 +91,33 @@ const appEntry = (name: 'ingress' | 'worker') => {
   return entry;
 };
 
-function startApp(workspace: Workspace, name: 'ingress' | 'worker', setup: RelaySetup): Child {
+function startApp(
+  workspace: Workspace,
+  name: 'ingress' | 'worker',
+  setup: RelaySetup,
+  port: number,
+): Child {
   return spawnNode(name, appEntry(name), {
-    env: { HOOKRELAY_CONFIG: setup.file },
+    env: {
+      HOOKRELAY_CONFIG: setup.file,
+      [name === 'ingress' ? INGRESS_PORT_VAR : WORKER_PORT_VAR]: String(port),
+    },
     logFile: workspace.logFile(name),
   });
 }
 
-/** The ingress process, once its /readyz answers 200 (Redis accepts writes). */
-export async function startIngress(workspace: Workspace, setup: RelaySetup): Promise<Child> {
-  const child = startApp(workspace, 'ingress', setup);
+/**
+ * The ingress process, once its /readyz answers 200 (Redis accepts writes); on `port` (another
+ * ingress of the same relay), by default the config's.
+ */
+export async function startIngress(
+  workspace: Workspace,
+  setup: RelaySetup,
+  port = setup.ingressPort,
+): Promise<Child> {
+  const child = startApp(workspace, 'ingress', setup, port);
   try {
-    await waitForHttp(child, `http://127.0.0.1:${setup.ingressPort}/readyz`);
+    await waitForHttp(child, `http://127.0.0.1:${port}/readyz`);
   } catch (error) {
     await child.stop();
     throw error;
@@ -97,7 +125,33 @@ export async function startIngress(workspace: Workspace, setup: RelaySetup): Pro
   return child;
 }
 
-/** The worker process, at once: it starts delivering as soon as it can. */
-export function startWorker(workspace: Workspace, setup: RelaySetup): Child {
-  return startApp(workspace, 'worker', setup);
+/**
+ * The worker process, at once: it starts delivering as soon as it can; its /healthz, /readyz and
+ * /metrics on `port` (another worker of the same relay), by default the config's.
+ */
+export function startWorker(
+  workspace: Workspace,
+  setup: RelaySetup,
+  port = setup.workerPort,
+): Child {
+  return startApp(workspace, 'worker', setup, port);
+}
+
+/**
+ * Deliveries a worker process made so far (answered 2xx), from its /metrics on `port`
+ * (`hookrelay_delivery_attempts_total{outcome="2xx"}` summed over destinations); null when it
+ * does not answer.
+ */
+export async function workerDeliveries(port: number): Promise<number | null> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+    (response) => (response.ok ? response.text() : undefined),
+    () => undefined,
+  );
+  if (text === undefined) return null;
+  let sum = 0;
+  for (const [, value] of text.matchAll(
+    /^hookrelay_delivery_attempts_total\{[^}]*outcome="2xx"[^}]*\} (\S+)$/gm,
+  ))
+    sum += Number(value);
+  return sum;
 }

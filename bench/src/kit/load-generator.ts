@@ -12,6 +12,9 @@
  *   paced   open loop: request k is due at t0 + k / rate; a timer sends whatever is due on an idle
  *           connection, opens another while all are busy (up to a cap), else waits for one; latency
  *           runs from the time it was due, so a slow server cannot hide its queueing.
+ * With `morePorts` (several servers taking the same requests: two ingress processes), connections
+ * are opened on each port in turn, as a round-robin load balancer would, and the 2xx answers are
+ * counted per port too. It says `measuring` over IPC when the measured window starts.
  * Receives one `{type: 'run', spec}` over IPC and answers one GeneratorMessage; exits on disconnect.
  */
 import { connect, type Socket } from 'node:net';
@@ -79,8 +82,11 @@ interface Phase {
   waiting(now: number): number;
   /** No request will be due any more. */
   exhausted(now: number): boolean;
-  /** Request `index` ended: its status (0: no answer) and, if not 2xx, the start of the answer. */
-  ended(index: number, status: number, now: number, refusal?: string): void;
+  /**
+   * Request `index` ended on a connection to `port`: its status (0: no answer) and, if not 2xx,
+   * the start of the answer.
+   */
+  ended(index: number, status: number, now: number, port: number, refusal?: string): void;
 }
 
 class Connection {
@@ -91,7 +97,7 @@ class Connection {
   private buffered: Buffer | undefined;
 
   constructor(
-    port: number,
+    readonly port: number,
     private readonly pool: Pool,
   ) {
     this.socket = connect({ port, host: '127.0.0.1', noDelay: true });
@@ -137,7 +143,7 @@ class Connection {
   }
 }
 
-/** Keep-alive connections to one port, sending what the current phase says is due. */
+/** Keep-alive connections to one or more ports, sending what the current phase says is due. */
 class Pool {
   private readonly idle: Connection[] = [];
   private readonly all = new Set<Connection>();
@@ -145,15 +151,19 @@ class Pool {
   /** A connection that could not be made: the server is not there; the phase ends with it. */
   private failure: Error | undefined;
   opened = 0;
+  /** Connections opened per port, by port. */
+  readonly openedTo = new Map<number, number>();
   inFlight = 0;
   lastProgress = performance.now();
   phase: Phase | undefined;
 
   constructor(
-    private readonly port: number,
+    private readonly ports: readonly number[],
     private readonly cap: number,
     private readonly bytesOf: (index: number) => Buffer,
-  ) {}
+  ) {
+    for (const port of ports) this.openedTo.set(port, 0);
+  }
 
   /** Opens connections until `count` are open; resolves once they are connected. */
   async grow(count: number): Promise<void> {
@@ -163,7 +173,10 @@ class Pool {
   }
 
   private open(): Promise<void> {
-    const connection = new Connection(this.port, this);
+    // Round robin over the ports, as a load balancer spreads new connections.
+    const port = this.ports[this.opened % this.ports.length]!;
+    this.openedTo.set(port, this.openedTo.get(port)! + 1);
+    const connection = new Connection(port, this);
     this.all.add(connection);
     this.opening += 1;
     this.opened += 1;
@@ -201,7 +214,7 @@ class Pool {
   answered(connection: Connection, status: number, refusal?: string): void {
     this.inFlight -= 1;
     this.lastProgress = performance.now();
-    this.phase?.ended(connection.index, status, this.lastProgress, refusal);
+    this.phase?.ended(connection.index, status, this.lastProgress, connection.port, refusal);
     this.idle.push(connection);
     this.pump();
   }
@@ -213,7 +226,13 @@ class Pool {
     if (connection.busy) {
       connection.busy = false;
       this.inFlight -= 1;
-      this.phase?.ended(connection.index, 0, performance.now(), 'connection closed');
+      this.phase?.ended(
+        connection.index,
+        0,
+        performance.now(),
+        connection.port,
+        'connection closed',
+      );
     }
     this.pump();
   }
@@ -251,6 +270,9 @@ class Tally {
   latencies: Float64Array;
   count = 0;
   okWithin = 0;
+  /** 2xx answers of the measured requests, and of those within the window (closed mode), by port. */
+  readonly okByPort = new Map<number, number>();
+  readonly okWithinByPort = new Map<number, number>();
   readonly status = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, none: 0 };
   firstRefusal: string | undefined;
 
@@ -258,15 +280,17 @@ class Tally {
     this.latencies = new Float64Array(Math.max(1, capacity));
   }
 
-  add(latencyMs: number, status: number, refusal: string | undefined): void {
+  add(latencyMs: number, status: number, refusal: string | undefined, port?: number): void {
     if (this.count === this.latencies.length) {
       const grown = new Float64Array(this.latencies.length * 2);
       grown.set(this.latencies);
       this.latencies = grown;
     }
     this.latencies[this.count++] = latencyMs;
-    if (status >= 200 && status < 300) this.status['2xx'] += 1;
-    else if (status >= 300 && status < 400) this.status['3xx'] += 1;
+    if (status >= 200 && status < 300) {
+      this.status['2xx'] += 1;
+      if (port !== undefined) this.okByPort.set(port, (this.okByPort.get(port) ?? 0) + 1);
+    } else if (status >= 300 && status < 400) this.status['3xx'] += 1;
     else if (status >= 400 && status < 500) this.status['4xx'] += 1;
     else if (status >= 500 && status < 600) this.status['5xx'] += 1;
     else this.status.none += 1;
@@ -306,11 +330,21 @@ class CpuMeter {
   }
 }
 
-/** The figures of a run: `ok` answers (2xx) in `seconds` make its rate. */
+/** The spec's ports: `port`, then `morePorts`. */
+const portsOf = (spec: LoadSpec): number[] => [spec.port, ...(spec.morePorts ?? [])];
+
+/** Says the measured window starts now. */
+const measuring = () => process.send?.({ type: 'measuring' } satisfies GeneratorMessage);
+
+/**
+ * The figures of a run: `ok` answers (2xx) in `seconds` make its rate, and `okByPort` (answers
+ * counted the same way, by port) each port's.
+ */
 function result(
   spec: LoadSpec,
   tally: Tally,
   ok: number,
+  okByPort: ReadonlyMap<number, number>,
   seconds: number,
   cpu: CpuMeter,
   built: BuiltRequests,
@@ -330,6 +364,12 @@ function result(
     requestBytes: built.requestBytes,
     connectionsOpened: pool.opened,
     generatorCpuPercent: cpu.percent(),
+    perPort: portsOf(spec).map((port) => ({
+      port,
+      connections: pool.openedTo.get(port) ?? 0,
+      ok: okByPort.get(port) ?? 0,
+      rps: Math.round((okByPort.get(port) ?? 0) / seconds),
+    })),
     ...extra,
   };
 }
@@ -361,9 +401,12 @@ function closedPhase(
     exhausted(now) {
       return now >= until || (!cycle && this.sent >= count);
     },
-    ended(index, status, now, refusal) {
-      tally.add(now - sentAt[index - first]!, status, refusal);
-      if (now <= until && status >= 200 && status < 300) tally.okWithin += 1;
+    ended(index, status, now, port, refusal) {
+      tally.add(now - sentAt[index - first]!, status, refusal, port);
+      if (now <= until && status >= 200 && status < 300) {
+        tally.okWithin += 1;
+        tally.okWithinByPort.set(port, (tally.okWithinByPort.get(port) ?? 0) + 1);
+      }
     },
   };
 }
@@ -374,7 +417,7 @@ async function closedLoop(spec: ClosedLoopSpec): Promise<LoadResult> {
   const warm = buildStripeRequests(spec.requests, 0, warmupCount);
   let batch = warm;
   let first = 0;
-  const pool = new Pool(spec.port, spec.connections, (index) => batch.requests[index - first]!);
+  const pool = new Pool(portsOf(spec), spec.connections, (index) => batch.requests[index - first]!);
   try {
     await pool.grow(spec.connections);
     const warmTally = new Tally(warmupCount);
@@ -390,13 +433,22 @@ async function closedLoop(spec: ClosedLoopSpec): Promise<LoadResult> {
     await pool.grow(spec.connections);
     const tally = new Tally(count);
     const cpu = new CpuMeter();
+    measuring();
     const start = performance.now();
     const phase = closedPhase(first, count, start + spec.durationSeconds * 1000, tally, true);
     await pool.settle(phase);
     tally.addUnanswered(phase.sent - tally.count, STALL_MS);
-    return result(spec, tally, tally.okWithin, spec.durationSeconds, cpu, warm, pool, {
-      repeated: phase.repeated,
-    });
+    return result(
+      spec,
+      tally,
+      tally.okWithin,
+      tally.okWithinByPort,
+      spec.durationSeconds,
+      cpu,
+      warm,
+      pool,
+      { repeated: phase.repeated },
+    );
   } finally {
     pool.close();
   }
@@ -404,23 +456,24 @@ async function closedLoop(spec: ClosedLoopSpec): Promise<LoadResult> {
 
 async function countLoop(spec: CountSpec): Promise<LoadResult> {
   const built = buildStripeRequests(spec.requests, 0, spec.count);
-  const pool = new Pool(spec.port, spec.connections, (index) => built.requests[index]!);
+  const pool = new Pool(portsOf(spec), spec.connections, (index) => built.requests[index]!);
   const statuses = new Uint16Array(spec.count);
   const tally = new Tally(spec.count);
   try {
     await pool.grow(spec.connections);
     const cpu = new CpuMeter();
+    measuring();
     const start = performance.now();
     const phase = closedPhase(0, spec.count, Infinity, tally, false);
     const ended = phase.ended.bind(phase);
-    phase.ended = (index, status, now, refusal) => {
+    phase.ended = (index, status, now, port, refusal) => {
       statuses[index] = status;
-      ended(index, status, now, refusal);
+      ended(index, status, now, port, refusal);
     };
     await pool.settle(phase);
     tally.addUnanswered(phase.sent - tally.count, STALL_MS);
     const seconds = (performance.now() - start) / 1000;
-    return result(spec, tally, tally.status['2xx'], seconds, cpu, built, pool, {
+    return result(spec, tally, tally.status['2xx'], tally.okByPort, seconds, cpu, built, pool, {
       measuredFrom: 0,
       statuses,
     });
@@ -433,7 +486,7 @@ async function pacedLoop(spec: PacedSpec): Promise<LoadResult> {
   const total = Math.round(spec.rate * (spec.warmupSeconds + spec.durationSeconds));
   const measuredFrom = Math.round(spec.rate * spec.warmupSeconds);
   const built = buildStripeRequests(spec.requests, 0, total);
-  const pool = new Pool(spec.port, spec.maxConnections, (index) => built.requests[index]!);
+  const pool = new Pool(portsOf(spec), spec.maxConnections, (index) => built.requests[index]!);
   const statuses = new Uint16Array(total);
   const dueAt = new Float64Array(total);
   const tally = new Tally(total - measuredFrom);
@@ -450,9 +503,9 @@ async function pacedLoop(spec: PacedSpec): Promise<LoadResult> {
       },
       waiting: (now) => Math.max(0, dueCount(now) - sent),
       exhausted: () => sent >= total,
-      ended(index, status, now, refusal) {
+      ended(index, status, now, port, refusal) {
         statuses[index] = status;
-        if (index >= measuredFrom) tally.add(now - (t0 + index * interval), status, refusal);
+        if (index >= measuredFrom) tally.add(now - (t0 + index * interval), status, refusal, port);
       },
     };
     for (let i = 0; i < total; i++) dueAt[i] = performance.timeOrigin + t0 + i * interval;
@@ -465,6 +518,8 @@ async function pacedLoop(spec: PacedSpec): Promise<LoadResult> {
       setTimeout(tick, Math.max(1, t0 + sent * interval - performance.now()));
     };
     setTimeout(tick, Math.max(0, t0 - performance.now()));
+    // The measured requests start being due after the warm-up's.
+    setTimeout(measuring, Math.max(0, t0 + measuredFrom * interval - performance.now()));
     const settled = pool.settle(phase);
     await settled;
     ticking = false;
@@ -472,11 +527,17 @@ async function pacedLoop(spec: PacedSpec): Promise<LoadResult> {
       .subarray(measuredFrom)
       .reduce((sum, status) => sum + (status === 0 ? 1 : 0), 0);
     tally.addUnanswered(unansweredMeasured - tally.status.none, STALL_MS);
-    return result(spec, tally, tally.status['2xx'], spec.durationSeconds, cpu, built, pool, {
-      measuredFrom,
-      statuses,
-      dueAt,
-    });
+    return result(
+      spec,
+      tally,
+      tally.status['2xx'],
+      tally.okByPort,
+      spec.durationSeconds,
+      cpu,
+      built,
+      pool,
+      { measuredFrom, statuses, dueAt },
+    );
   } finally {
     pool.close();
   }

@@ -6,6 +6,11 @@ import type { StripeRequestSpec } from './stripe-requests.js';
 
 interface Target {
   readonly port: number;
+  /**
+   * More servers taking the same requests (a second ingress process): connections are opened on
+   * `port` and these in turn, as a round-robin load balancer spreads them.
+   */
+  readonly morePorts?: readonly number[];
   readonly requests: StripeRequestSpec;
 }
 
@@ -76,6 +81,8 @@ export interface LoadResult {
   readonly connectionsOpened: number;
   /** The generator's own CPU (user + system) over the measured window, % of one core. */
   readonly generatorCpuPercent: number;
+  /** Per server port (`port`, then `morePorts`): measured 2xx answers and their rate. */
+  readonly perPort: readonly PortFigures[];
   /** `count` and `paced`: the index of the first measured request (0 for `count`). */
   readonly measuredFrom?: number;
   /** `count` and `paced`: every request's status, by index (0: no answer). */
@@ -84,6 +91,19 @@ export interface LoadResult {
   readonly dueAt?: Float64Array;
 }
 
+export interface PortFigures {
+  readonly port: number;
+  /** Connections opened to it. */
+  readonly connections: number;
+  readonly ok: number;
+  readonly rps: number;
+}
+
+/**
+ * `measuring`: the measured window starts now (closed mode, after the warm-up; count and paced
+ * modes, when the first request is due), so the bench can read the servers' CPU over it.
+ */
 export type GeneratorMessage =
+  | { readonly type: 'measuring' }
   | { readonly type: 'result'; readonly result: LoadResult }
   | { readonly type: 'failed'; readonly error: string };

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import type { HookrelayConfig } from '@hookrelay/config';
 import { createRedis, type ConnectionRole, type RedisClient } from '@hookrelay/queue';
 import { startTestRedis, type TestRedis } from '@hookrelay/testing';
@@ -59,4 +60,89 @@ export async function startRedis(): Promise<TestRedis> {
       await redis.cleanup();
     },
   };
+}
+
+/**
+ * A second fresh redis-server (durable, as startRedis) made a replica of `primary` (`REPLICAOF`),
+ * once the primary counts it connected and it has loaded the primary's data: what
+ * `redis.waitForReplicas` waits for.
+ */
+export async function startReplicaOf(primary: TestRedis, timeoutMs = 20_000): Promise<TestRedis> {
+  const replica = await startRedis();
+  const primaryClient = new Redis(primary.url, { lazyConnect: false });
+  const replicaClient = new Redis(replica.url, { lazyConnect: false });
+  for (const client of [primaryClient, replicaClient]) client.on('error', () => undefined);
+  try {
+    await replicaClient.call('REPLICAOF', '127.0.0.1', String(primary.server.options.port));
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const replicaInfo = String(await replicaClient.call('INFO', 'replication'));
+      const primaryInfo = String(await primaryClient.call('INFO', 'replication'));
+      if (
+        /^master_link_status:up/m.test(replicaInfo) &&
+        /^master_sync_in_progress:0/m.test(replicaInfo) &&
+        infoField(primaryInfo, 'connected_slaves') >= 1
+      )
+        return replica;
+      if (performance.now() > deadline)
+        throw new Error(`the replica did not sync with its primary within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch (error) {
+    await replica.cleanup();
+    throw error;
+  } finally {
+    primaryClient.disconnect();
+    replicaClient.disconnect();
+  }
+}
+
+/** LLEN of `key` on the Redis at `url` (a replica is read the same way). */
+export async function listLength(url: string, key: string): Promise<number> {
+  const client = new Redis(url);
+  client.on('error', () => undefined);
+  try {
+    return await client.llen(key);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Resolves once the replica at `replicaUrl` has applied everything the primary at `primaryUrl` had
+ * written when this was called (its replication offset caught up); false after `timeoutMs`.
+ */
+export async function replicaCaughtUp(
+  primaryUrl: string,
+  replicaUrl: string,
+  timeoutMs: number,
+): Promise<boolean> {
+  const primary = new Redis(primaryUrl);
+  const replica = new Redis(replicaUrl);
+  for (const client of [primary, replica]) client.on('error', () => undefined);
+  try {
+    const offset = (info: string) => infoField(info, 'master_repl_offset');
+    const target = offset(String(await primary.call('INFO', 'replication')));
+    const deadline = performance.now() + timeoutMs;
+    while (offset(String(await replica.call('INFO', 'replication'))) < target) {
+      if (performance.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  } finally {
+    primary.disconnect();
+    replica.disconnect();
+  }
+}
+
+/** How many times the Redis at `url` ran `command` (`wait`, `evalsha`…), from INFO commandstats. */
+export async function commandCalls(url: string, command: string): Promise<number> {
+  const client = new Redis(url);
+  client.on('error', () => undefined);
+  try {
+    const stats = String(await client.call('INFO', 'commandstats'));
+    return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
+  } finally {
+    client.disconnect();
+  }
 }

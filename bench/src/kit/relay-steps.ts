@@ -79,16 +79,20 @@ async function startBareWorker(workspace: Workspace, setup: RelaySetup): Promise
   return child;
 }
 
-/** A delivering worker process: hookrelay's (once its /readyz answers) or the bare one. */
+/**
+ * A delivering worker process: hookrelay's (once its /readyz answers, on `port`: another worker of
+ * the same relay) or the bare one.
+ */
 export async function startDeliveringWorker(
   workspace: Workspace,
   kind: WorkerKind,
   setup: RelaySetup,
+  port = setup.workerPort,
 ): Promise<Child> {
   if (kind === 'bare') return startBareWorker(workspace, setup);
-  const worker = startWorker(workspace, setup);
+  const worker = startWorker(workspace, setup, port);
   try {
-    await waitForHttp(worker, `http://127.0.0.1:${setup.workerPort}/readyz`);
+    await waitForHttp(worker, `http://127.0.0.1:${port}/readyz`);
   } catch (error) {
     await worker.stop();
     throw error;

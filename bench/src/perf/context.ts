@@ -35,11 +35,12 @@ export interface BenchOptions {
 /** Distinct `data.object.customer` values in every request: the keys of the orderBy option. */
 export const CUSTOMERS = 100;
 
-export class BenchRun {
+/** A run of `npm run bench` (or, with its own options, of another bench built on the same kit). */
+export class BenchRun<Options = BenchOptions> {
   readonly problems: string[] = [];
 
   constructor(
-    readonly options: BenchOptions,
+    readonly options: Options,
     readonly workspace: Workspace,
   ) {}
 

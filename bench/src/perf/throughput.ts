@@ -50,7 +50,7 @@ export interface ServerRun {
  * request when the server de-duplicates (`dedupes`: the ingress answers a repeat 200, cheaper).
  */
 export function serverRun(
-  run: BenchRun,
+  run: BenchRun<unknown>,
   what: string,
   load: LoadResult,
   server: Child,

@@ -25,14 +25,16 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import Stripe from 'stripe';
 import { parseConfig, type HookrelayConfig } from '@hookrelay/config';
 import { createRedis, deliveryQueueName, type RedisClient } from '@hookrelay/queue';
-import { freePort, startTestRedis, waitFor, type TestRedis } from '@hookrelay/testing';
+import { freePort, waitFor } from '@hookrelay/testing';
 import { verifyPlugin } from '@hookrelay/verifiers';
 import { appEntry } from '../e2e/app-process.js';
+import { startRigRedis, type RedisChoice, type RigRedis } from './rig-redis.js';
 
 /*
  * The fault rig (npm run test:faults, tests/e2e/faults-short.test.ts): real processes on loopback —
  * a durable redis-server (AOF, appendfsync always) that can be SIGKILLed, SIGSTOPped and started
- * again on its own data, the built ingress and worker(s), a recording backend on node:http — and a
+ * again on its own data, or a Sentinel or Cluster topology of them (rig-redis.ts), the built ingress
+ * and worker(s), a recording backend on node:http — and a
  * paced stream of Stripe-signed events sent like a provider sends them. At the end, a
  * reconciliation: every request answered 2xx is at the backend or in the dead-letter queue.
  */
@@ -78,7 +80,8 @@ export interface ScenarioRow {
 export const SOURCE = 'stripe';
 export const DESTINATION = 'default';
 const STRIPE_SECRET = 'whsec_fault_rig_stripe_secret';
-const PREFIX = 'faults';
+/** The key prefix on a single redis-server (Sentinel and Cluster: see rig-redis.ts). */
+const SINGLE_PREFIX = 'faults';
 const FIXTURE = JSON.parse(
   readFileSync(
     new URL('../fixtures/stripe/payment_intent.succeeded.json', import.meta.url),
@@ -374,23 +377,34 @@ export class Sender {
     return this.acks.get(id);
   }
 
-  /** When the first 2xx answered after `after` came; undefined when none within `timeoutMs`. */
-  ackAfter(after: number, timeoutMs: number): Promise<number | undefined> {
+  /**
+   * When the first 2xx answered after `after` came; undefined when none within `timeoutMs`. With
+   * `sentAfter`, only requests sent after `after` count: one in flight at a fault may be answered
+   * 2xx just after it, its write having been made before it.
+   */
+  ackAfter(
+    after: number,
+    timeoutMs: number,
+    { sentAfter = false }: { sentAfter?: boolean } = {},
+  ): Promise<number | undefined> {
+    const counts = (attempt: SendAttempt) =>
+      typeof attempt.status === 'number' &&
+      isAck(attempt.status) &&
+      attempt.answeredAt >= after &&
+      (!sentAfter || attempt.sentAt >= after);
     const first = () => {
       let best: number | undefined;
       for (const event of this.events)
         for (const attempt of event.attempts)
-          if (typeof attempt.status === 'number' && isAck(attempt.status))
-            if (attempt.answeredAt >= after && (best === undefined || attempt.answeredAt < best))
-              best = attempt.answeredAt;
+          if (counts(attempt) && (best === undefined || attempt.answeredAt < best))
+            best = attempt.answeredAt;
       return best;
     };
     const seen = first();
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve) => {
       const listener = (attempt: SendAttempt) => {
-        if (typeof attempt.status === 'number' && isAck(attempt.status))
-          if (attempt.answeredAt >= after) done(attempt.answeredAt);
+        if (counts(attempt)) done(attempt.answeredAt);
       };
       const timer = setTimeout(() => done(undefined), timeoutMs);
       const done = (at: number | undefined) => {
@@ -618,6 +632,8 @@ export interface RigOptions {
   readonly source?: string;
   /** Follow the queue's events for `stalled` (a dead worker's delivery moved back to waiting). */
   readonly watchStalls?: boolean;
+  /** Which Redis: one redis-server by default, or Sentinel or Cluster, and `waitForReplicas`. */
+  readonly redis?: RedisChoice;
 }
 
 export interface KillSnapshot {
@@ -672,6 +688,9 @@ export class FaultRig {
   private readonly deadOwners = new Set<string>();
   private workerStarts = 0;
   private queueEvents?: QueueEvents;
+  private queueEventsConnection?: RedisClient;
+  /** What thaws the Redis processes freezeRedis froze (thawRedis, close). */
+  private readonly thaws: (() => void)[] = [];
   /** Job id → when (Redis time) BullMQ moved it back to waiting as stalled. */
   private readonly stalls = new Map<string, number[]>();
   private readonly stallEvents = new EventEmitter();
@@ -680,7 +699,7 @@ export class FaultRig {
 
   private constructor(
     readonly options: RigOptions,
-    readonly redis: TestRedis,
+    readonly redis: RigRedis,
     readonly backend: RecordingBackend,
     readonly config: HookrelayConfig,
     readonly dir: string,
@@ -691,11 +710,14 @@ export class FaultRig {
   ) {}
 
   static async start(options: RigOptions): Promise<FaultRig> {
-    const redis = await startTestRedis();
-    const backend = await RecordingBackend.start();
+    const redis = await startRigRedis(options.redis ?? { topology: 'single' }, SINGLE_PREFIX);
     const dir = mkdtempSync(join(tmpdir(), `hookrelay-faults-${options.name}-`));
-    const destinationExtra = options.destination ? `, ${options.destination}` : '';
-    const yaml = `redis: { url: "\${REDIS_URL}", prefix: ${PREFIX} }
+    let backend: RecordingBackend | undefined;
+    let rig: FaultRig;
+    try {
+      backend = await RecordingBackend.start();
+      const destinationExtra = options.destination ? `, ${options.destination}` : '';
+      const yaml = `${redis.yaml}
 ingress: { port: \${PORT}, host: 127.0.0.1 }
 worker: { port: \${WORKER_PORT}, host: 127.0.0.1 }
 log: { level: "\${FAULTS_LOG_LEVEL:-warn}" }
@@ -706,42 +728,54 @@ sources:
     destination: { url: "\${BACKEND_URL}/webhooks/stripe"${destinationExtra} }
 ${options.source ?? ''}
 `;
-    const file = join(dir, 'hookrelay.yaml');
-    writeFileSync(file, yaml);
-    const ingressPort = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOOKRELAY_CONFIG: file,
-      REDIS_URL: redis.url,
-      BACKEND_URL: backend.url,
-      STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
-      PORT: String(ingressPort),
-      WORKER_PORT: '1',
-    };
-    const config = parseConfig(yaml, env, { verify: verifyPlugin });
-    const inspector = createRedis(config.redis, 'consumer', 'fault-rig');
-    inspector.on('error', () => undefined);
-    const ingress = startApp('ingress', env, join(dir, 'ingress.log'));
-    const rig = new FaultRig(
-      options,
-      redis,
-      backend,
-      config,
-      dir,
-      env,
-      ingress,
-      `http://127.0.0.1:${ingressPort}`,
-      inspector,
-    );
+      const file = join(dir, 'hookrelay.yaml');
+      writeFileSync(file, yaml);
+      const ingressPort = await freePort();
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        HOOKRELAY_CONFIG: file,
+        ...redis.env,
+        BACKEND_URL: backend.url,
+        STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
+        PORT: String(ingressPort),
+        WORKER_PORT: '1',
+      };
+      const config = parseConfig(yaml, env, { verify: verifyPlugin });
+      const inspector = createRedis(config.redis, 'consumer', 'fault-rig');
+      inspector.on('error', () => undefined);
+      const ingress = startApp('ingress', env, join(dir, 'ingress.log'));
+      rig = new FaultRig(
+        options,
+        redis,
+        backend,
+        config,
+        dir,
+        env,
+        ingress,
+        `http://127.0.0.1:${ingressPort}`,
+        inspector,
+      );
+    } catch (error) {
+      // Nothing else started yet: no rig to close.
+      await backend?.close();
+      await redis.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
     try {
       if (options.watchStalls) await rig.watchStalls();
-      await ready(`${rig.ingressUrl}/readyz`, ingress);
+      await ready(`${rig.ingressUrl}/readyz`, rig.ingress);
       for (let i = 0; i < options.workers; i++) await rig.startWorker(i);
     } catch (error) {
       await rig.close();
       throw error;
     }
     return rig;
+  }
+
+  /** The key prefix the apps use (hash-tagged on Cluster). */
+  get prefix(): string {
+    return this.redis.prefix;
   }
 
   get webhookUrl(): string {
@@ -801,9 +835,12 @@ ${options.source ?? ''}
 
   private async watchStalls(): Promise<void> {
     this.stallEvents.setMaxListeners(0);
+    // A connection of its own (BullMQ blocks on it), to whatever Redis the apps use.
+    this.queueEventsConnection = createRedis(this.config.redis, 'consumer', 'fault-rig-events');
+    this.queueEventsConnection.on('error', () => undefined);
     this.queueEvents = new QueueEvents(this.queueName, {
-      connection: { host: '127.0.0.1', port: this.redis.server.options.port },
-      prefix: PREFIX,
+      connection: this.queueEventsConnection,
+      prefix: this.prefix,
     });
     this.queueEvents.on('error', () => undefined);
     this.queueEvents.on('stalled', ({ jobId }, eventId) => {
@@ -835,7 +872,7 @@ ${options.source ?? ''}
 
   /** Active job ids and their lock tokens. */
   async activeLocks(): Promise<Map<string, string>> {
-    const key = (suffix: string) => `${PREFIX}:${this.queueName}:${suffix}`;
+    const key = (suffix: string) => `${this.prefix}:${this.queueName}:${suffix}`;
     const ids = await this.inspector.lrange(key('active'), 0, -1);
     const tokens = ids.length
       ? await this.inspector.mget(...ids.map((id) => key(`${id}:lock`)))
@@ -846,24 +883,21 @@ ${options.source ?? ''}
   queue(): Queue {
     this.queueHandle ??= new Queue(this.queueName, {
       connection: this.inspector,
-      prefix: PREFIX,
+      prefix: this.prefix,
     });
     return this.queueHandle;
   }
 
-  /** SIGSTOP / SIGCONT the redis-server: it keeps its connections but answers nothing. */
-  freezeRedis(): void {
-    process.kill(this.redisPid(), 'SIGSTOP');
+  /**
+   * SIGSTOP the redis-server holding the rig's keys (on Sentinel and Cluster: their master now): it
+   * keeps its connections but answers nothing. thawRedis sends SIGCONT.
+   */
+  async freezeRedis(): Promise<void> {
+    this.thaws.push(await this.redis.freezePrimary());
   }
 
   thawRedis(): void {
-    process.kill(this.redisPid(), 'SIGCONT');
-  }
-
-  private redisPid(): number {
-    const pid = this.redis.server.pid;
-    if (pid === undefined) throw new Error('redis-server is not running');
-    return pid;
+    for (const thaw of this.thaws.splice(0)) thaw();
   }
 
   /**
@@ -903,11 +937,7 @@ ${options.source ?? ''}
   }
 
   async close(): Promise<void> {
-    try {
-      this.thawRedis();
-    } catch {
-      // not running
-    }
+    this.thawRedis();
     for (const run of [this.ingress, ...this.workers]) {
       if (!run || run.child.exitCode !== null || run.child.signalCode !== null) continue;
       run.child.kill('SIGKILL');
@@ -915,6 +945,7 @@ ${options.source ?? ''}
     }
     await this.queueHandle?.close().catch(() => undefined);
     await this.queueEvents?.close().catch(() => undefined);
+    this.queueEventsConnection?.disconnect();
     this.inspector.disconnect();
     await this.backend.close();
     await this.redis.cleanup();
@@ -958,19 +989,26 @@ export interface Reconciliation {
   readonly drained: boolean;
 }
 
+/** How long Redis must hold nothing to deliver before `untilIdle` gives up on missing events. */
+const IDLE_FOR_MS = 2_000;
+
 /**
  * Waits until every acknowledged event is at the backend (2xx) or dead, and the queue has nothing
- * left to do, then counts. `lost`: acknowledged, and neither.
+ * left to do, then counts. `lost`: acknowledged, and neither. With `untilIdle`, it also stops once
+ * Redis has held nothing to deliver (no job, an empty inbox) for IDLE_FOR_MS: a scenario that
+ * expects losses (a failover to a replica that missed writes) need not wait out the deadline.
  */
 export async function reconcile(
   rig: FaultRig,
   sender: Sender,
-  { timeoutMs }: { timeoutMs: number },
+  { timeoutMs, untilIdle = false }: { timeoutMs: number; untilIdle?: boolean },
 ): Promise<Reconciliation> {
   const queue = rig.queue();
   const acked = new Map<string, SentEvent>();
   for (const event of sender.events) if (event.ackedId) acked.set(event.ackedId, event);
-  const failedKey = `${PREFIX}:${rig.queueName}:failed`;
+  const failedKey = `${rig.prefix}:${rig.queueName}:failed`;
+  const inboxKeys = [`${rig.prefix}:inbox`, `${rig.prefix}:inbox:taking`];
+  let idleSince: number | undefined;
   let drained = true;
   try {
     await waitFor(
@@ -982,10 +1020,21 @@ export async function reconcile(
           'prioritized',
           'waiting-children',
         );
-        if (Object.values(counts).some((n) => n > 0)) return false;
+        if (Object.values(counts).some((n) => n > 0)) {
+          idleSince = undefined;
+          return false;
+        }
         const dead = new Set(await rig.inspector.zrange(failedKey, 0, -1));
         const delivered = rig.backend.deliveredCounts();
-        return [...acked.keys()].every((id) => delivered.has(id) || dead.has(id));
+        if ([...acked.keys()].every((id) => delivered.has(id) || dead.has(id))) return true;
+        if (!untilIdle) return false;
+        const inbox = await Promise.all(inboxKeys.map((key) => rig.inspector.llen(key)));
+        if (inbox.some((n) => n > 0)) {
+          idleSince = undefined;
+          return false;
+        }
+        idleSince ??= Date.now();
+        return Date.now() - idleSince >= IDLE_FOR_MS;
       },
       { timeoutMs, intervalMs: 250, what: 'every acknowledged event delivered or dead' },
     );
@@ -1035,16 +1084,22 @@ export async function reconcile(
   };
 }
 
-/** The checks every scenario makes: nothing acknowledged lost, each event under one id. */
-export function baseChecks(result: Reconciliation, stats: RefusalStats): Check[] {
+/**
+ * The checks every scenario makes: nothing acknowledged lost, each event under one id. A scenario
+ * that shows what an unsafe setting loses (`expectLoss`) checks instead that the loss happened.
+ */
+export function baseChecks(
+  result: Reconciliation,
+  stats: RefusalStats,
+  { expectLoss = false }: { expectLoss?: boolean } = {},
+): Check[] {
+  const lossDetail = result.lost
+    ? `${result.lost} lost, e.g. ${result.lostIds.slice(0, 3).join(', ')}`
+    : `${result.acknowledged} acknowledged, all delivered or dead`;
   return [
-    {
-      name: 'nothing acknowledged lost',
-      ok: result.lost === 0,
-      detail: result.lost
-        ? `${result.lost} lost, e.g. ${result.lostIds.slice(0, 3).join(', ')}`
-        : `${result.acknowledged} acknowledged, all delivered or dead`,
-    },
+    expectLoss
+      ? { name: 'loss demonstrated', ok: result.lost > 0, detail: lossDetail }
+      : { name: 'nothing acknowledged lost', ok: result.lost === 0, detail: lossDetail },
     {
       name: 'drained',
       ok: result.drained,
@@ -1090,7 +1145,7 @@ export function rowOf(
   scenario: string,
   result: Reconciliation,
   stats: RefusalStats,
-  extra: { recoveryMs?: number; checks: Check[]; details: string[] },
+  extra: { recoveryMs?: number; checks: Check[]; details: string[]; expectLoss?: boolean },
 ): ScenarioRow {
   return {
     scenario,
@@ -1103,7 +1158,7 @@ export function rowOf(
     refused: stats.refused,
     longestRefusalMs: stats.longestRefusalMs,
     recoveryMs: extra.recoveryMs,
-    checks: [...baseChecks(result, stats), ...extra.checks],
+    checks: [...baseChecks(result, stats, { expectLoss: extra.expectLoss }), ...extra.checks],
     details: [
       `requests ${stats.requests} (retries ${stats.requests - result.sent}), gave up ${stats.gaveUp}, connection errors ${stats.errors}, slowest answer ${stats.slowestAnswerMs} ms`,
       `delivered but never acknowledged ${result.deliveredUnacked}; most deliveries of one id ${result.mostDeliveriesOfOneId}; dead with attempts left ${result.deadWithAttemptsLeft}`,

@@ -29,7 +29,7 @@ export async function run({ scale }: ScenarioOptions): Promise<ScenarioRow> {
     const sending = sender.run();
     await sender.reached(Math.floor(count / 3));
     const frozenAt = Date.now();
-    rig.freezeRedis();
+    await rig.freezeRedis();
     await sleep(frozenMs);
     const thawedAt = Date.now();
     rig.thawRedis();

@@ -6,8 +6,11 @@ import {
   type ScenarioOptions,
   type ScenarioRow,
 } from './fault-rig.js';
+import { frozenMaster } from './frozen-master.js';
+import { laggingReplica } from './lagging-replica.js';
 import { run as redisFreeze } from './redis-freeze.js';
 import { run as redisRestart } from './redis-restart.js';
+import { failover } from './replica-failover.js';
 import { run as workerKills } from './worker-kills.js';
 
 /**
@@ -16,11 +19,23 @@ import { run as workerKills } from './worker-kills.js';
  * attempted again later than 15 s, a 503 slower than 1 s…) or a scenario could not run.
  * `--short` runs the short forms (those of npm test); scenario names as arguments run only those.
  */
-const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioRow>> = {
+const SCENARIOS: Record<
+  string,
+  (options: ScenarioOptions) => Promise<ScenarioRow | readonly ScenarioRow[]>
+> = {
   'worker-kills': workerKills,
   'redis-restart': redisRestart,
   'redis-freeze': redisFreeze,
   'backend-outage': backendOutage,
+  // Master + replica + 3 sentinels, and a 3-master Cluster (packages/testing).
+  'sentinel-failover': failover('sentinel'),
+  // Two rows each: without, then with redis.waitForReplicas: 1.
+  'sentinel-lagging-replica': laggingReplica('sentinel'),
+  // The master SIGSTOPped, not killed: the apps must not go back to it once it answers again.
+  'sentinel-frozen-master': frozenMaster('sentinel'),
+  'cluster-failover': failover('cluster'),
+  'cluster-lagging-replica': laggingReplica('cluster'),
+  'cluster-frozen-master': frozenMaster('cluster'),
 };
 
 const args = process.argv.slice(2);
@@ -39,9 +54,12 @@ for (const [name, run] of Object.entries(SCENARIOS)) {
   const started = Date.now();
   console.log(`${name} (${scale})…`);
   try {
-    const row = await run({ scale });
-    rows.push(row);
-    console.log(`${formatDetails(row)}\n  took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const produced = await run({ scale });
+    const mine = Array.isArray(produced) ? produced : [produced];
+    rows.push(...mine);
+    console.log(
+      `${mine.map(formatDetails).join('\n')}\n  took ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
   } catch (error) {
     crashed = true;
     console.error(

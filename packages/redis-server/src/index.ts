@@ -14,6 +14,13 @@ export interface RedisServerOptions {
    * (npm start). Off for tests, whose servers should go down with them.
    */
   readonly detached?: boolean;
+  /**
+   * A config file to load first (the command line's options apply on top of it). Sentinel needs
+   * one, and so does a replica that Sentinel reconfigures: both rewrite it (CONFIG REWRITE).
+   */
+  readonly configFile?: string;
+  /** More command-line options after the usual ones (`--cluster-enabled yes`, `--sentinel`…). */
+  readonly extraArgs?: readonly string[];
 }
 
 /** Install hints printed when no `redis-server` binary can be found. */
@@ -67,6 +74,7 @@ export class RedisServer {
     if (!bin) throw new RedisBinaryMissingError();
     mkdirSync(this.options.dir, { recursive: true });
     const args = [
+      ...(this.options.configFile ? [this.options.configFile] : []),
       '--port',
       String(this.options.port),
       '--bind',
@@ -89,6 +97,7 @@ export class RedisServer {
       ...(this.options.durable === false
         ? ['--appendonly', 'no']
         : ['--appendonly', 'yes', '--appendfsync', 'always']),
+      ...(this.options.extraArgs ?? []),
     ];
     const child = spawn(bin, args, {
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -3,3 +3,8 @@ export { freePort, listen, type Listening } from './net.js';
 export { waitFor } from './wait-for.js';
 export { LogCapture } from './log-capture.js';
 export { openRawConnection, type RawConnection } from './raw-connection.js';
+export { redisCommand, redisInfo, type RedisReply } from './redis-command.js';
+export { RedisNode, type RedisNodeOptions } from './redis-node.js';
+export { type ReplicatedRedis } from './replicated-redis.js';
+export { SENTINEL_MASTER_NAME, SentinelRedis, startSentinelRedis } from './sentinel-redis.js';
+export { RedisCluster, startRedisCluster } from './redis-cluster.js';

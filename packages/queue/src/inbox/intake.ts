@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HookrelayConfig } from '@hookrelay/config';
-import { blockingCopyOf, type RedisClient } from '../connection.js';
+import { blockingCopyOf, failFastCopyOf, type RedisClient } from '../connection.js';
 import { EventEnqueuer } from '../enqueue.js';
 import { asError } from '../write-timeout.js';
 import { decodeInboxEntry, type InboxEntry } from './entry.js';
@@ -14,7 +14,11 @@ export interface IntakeLog {
 
 export interface IntakeOptions {
   readonly config: HookrelayConfig;
-  /** A consumer-role connection; the intake duplicates it for its blocking wait. */
+  /**
+   * A consumer-role connection. The intake makes two of its own from it: one that fails fast for
+   * its writes (failFastCopyOf: nothing of a batch cut short by a failover is sent again to the new
+   * master; the next turn starts from what that master holds), one for its blocking wait.
+   */
   readonly connection: RedisClient;
   readonly log: IntakeLog;
   /** Hears the errors of the queues it writes to (BullMQ prints those nobody listens to). */
@@ -44,6 +48,7 @@ const RETRY_MS = 1_000;
 export class Intake {
   private readonly keys: InboxKeys;
   private readonly jobs: EventEnqueuer;
+  private readonly redis: RedisClient;
   private readonly blocking: RedisClient;
   private readonly token = randomUUID();
   private readonly batchSize: number;
@@ -59,7 +64,9 @@ export class Intake {
   constructor(private readonly options: IntakeOptions) {
     const { config, connection } = options;
     this.keys = new InboxKeys(config.redis.prefix);
-    this.jobs = new EventEnqueuer(config, connection, {
+    this.redis = failFastCopyOf(connection);
+    this.redis.on('error', () => undefined);
+    this.jobs = new EventEnqueuer(config, this.redis, {
       eventLog: false,
       onError: options.onError,
     });
@@ -84,7 +91,7 @@ export class Intake {
     clearInterval(this.renewal);
     this.wake?.();
     this.blocking.disconnect();
-    const redis = this.options.connection;
+    const redis = this.redis;
     // With Redis away the batch in hand cannot finish, and waiting for it would hold the process.
     if (redis.status === 'ready') {
       await this.running;
@@ -93,6 +100,7 @@ export class Intake {
         .catch(() => undefined);
     }
     await this.jobs.close();
+    this.redis.disconnect();
   }
 
   /** Takes or renews the lock; `leading` says whether this intake holds it. */
@@ -100,7 +108,7 @@ export class Intake {
     if (this.stopped) return false;
     try {
       this.leading =
-        (await inboxCommands(this.options.connection).hookrelayInboxLead(
+        (await inboxCommands(this.redis).hookrelayInboxLead(
           this.keys.lock(),
           this.token,
           this.lockMs,
@@ -145,7 +153,7 @@ export class Intake {
       return;
     }
     await this.write(entries);
-    await inboxCommands(this.options.connection).hookrelayInboxDone(
+    await inboxCommands(this.redis).hookrelayInboxDone(
       this.keys.lock(),
       this.keys.taking(),
       this.token,
@@ -155,7 +163,7 @@ export class Intake {
 
   /** The batch to write — one left in `taking`, or the next from the inbox — or null without the lock. */
   private async take(): Promise<string[] | null> {
-    const entries = await inboxCommands(this.options.connection).hookrelayInboxTake(
+    const entries = await inboxCommands(this.redis).hookrelayInboxTake(
       this.keys.lock(),
       this.keys.inbox(),
       this.keys.taking(),
@@ -182,7 +190,7 @@ export class Intake {
       else unreadable.push(item);
     }
     if (unreadable.length > 0) {
-      await this.options.connection.rpush(this.keys.unreadable(), ...unreadable);
+      await this.redis.rpush(this.keys.unreadable(), ...unreadable);
       this.options.log.error('inbox entries unreadable', {
         count: unreadable.length,
         list: this.keys.unreadable(),

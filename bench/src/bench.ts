@@ -33,6 +33,7 @@ import { endToEndSection } from './perf/end-to-end.js';
 import { memorySection } from './perf/memory.js';
 import { optionsSection } from './perf/options.js';
 import { throughputSection } from './perf/throughput.js';
+import { namesOf, positive } from './kit/cli-options.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results/latest.json', import.meta.url));
 
@@ -53,22 +54,9 @@ const { values } = parseArgs({
   },
 });
 
-function positive(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: a positive number`);
-  return value;
-}
-
 function parseOptions(): BenchOptions {
   const short = values.short ?? false;
-  const sections = (values.sections ?? SECTION_NAMES.join(','))
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  for (const name of sections)
-    if (!(SECTION_NAMES as readonly string[]).includes(name))
-      throw new Error(`--sections: ${name} is not one of ${SECTION_NAMES.join(', ')}`);
+  const sections = namesOf('sections', values.sections, SECTION_NAMES);
   const events = Math.round(positive('events', values.events, short ? 500 : 20_000));
   const rates = (values.rates ?? (short ? '100' : '100,500,1000'))
     .split(',')

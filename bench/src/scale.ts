@@ -42,6 +42,7 @@ import {
   type ScaleRun,
 } from './perf/scale-options.js';
 import { replicasPart, type ReplicaSummary } from './perf/scale-replicas.js';
+import { namesOf, positive } from './kit/cli-options.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results/scale.json', import.meta.url));
 
@@ -60,22 +61,9 @@ const { values } = parseArgs({
   },
 });
 
-function positive(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: a positive number`);
-  return value;
-}
-
 function parseOptions(): ScaleOptions {
   const short = values.short ?? false;
-  const parts = (values.parts ?? SCALE_PARTS.join(','))
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  for (const name of parts)
-    if (!(SCALE_PARTS as readonly string[]).includes(name))
-      throw new Error(`--parts: ${name} is not one of ${SCALE_PARTS.join(', ')}`);
+  const parts = namesOf('parts', values.parts, SCALE_PARTS);
   return {
     rounds: Math.round(positive('rounds', values.rounds, short ? 1 : 3)),
     duration: positive('duration', values.duration, short ? 1 : 8),

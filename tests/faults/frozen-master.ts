@@ -1,19 +1,19 @@
 import { waitFor } from '@hookrelay/testing';
 import {
-  reconcile,
   refusalCheck,
-  refusalStats,
   rowOf,
-  streamThrough,
   withRig,
   type Check,
   type ScenarioOptions,
   type ScenarioRow,
 } from './fault-rig.js';
-import type { ReplicatedTopology } from './replica-failover.js';
-
-const ms = (at: number | undefined, from: number) =>
-  at === undefined ? 'never' : `${at - from} ms`;
+import {
+  ms,
+  replicaTookOver,
+  settle,
+  streamToFault,
+  type ReplicatedTopology,
+} from './replica-scenario.js';
 
 /**
  * `sentinel-frozen-master`, `cluster-frozen-master`: the master holding hookrelay's keys frozen
@@ -26,9 +26,6 @@ const ms = (at: number | undefined, from: number) =>
  */
 export function frozenMaster(topology: ReplicatedTopology) {
   return async ({ scale }: ScenarioOptions): Promise<ScenarioRow> => {
-    const full = scale === 'full';
-    const count = full ? 3_000 : 600;
-    const ratePerSecond = full ? 300 : 150;
     const rigOptions = {
       name: `${topology}-frozen`,
       workers: 1,
@@ -38,11 +35,8 @@ export function frozenMaster(topology: ReplicatedTopology) {
     return withRig(rigOptions, async (rig) => {
       const replicated = rig.redis.replicated;
       await rig.backend.setMode('down');
-      const sender = streamThrough(rig, `${topology}frozen`, { count, ratePerSecond, full });
-      const sending = sender.run();
-      await sender.reached(Math.floor(count / 3));
-      const master = await replicated.masterOf(rig.prefix);
-      const replica = await replicated.replicaOf(master);
+      const point = await streamToFault(rig, `${topology}frozen`, scale);
+      const { sender, master, count } = point;
       const frozenAt = Date.now();
       master.freeze();
       const newMaster = await replicated.waitForFailover(master);
@@ -57,19 +51,10 @@ export function frozenMaster(topology: ReplicatedTopology) {
       const demotedAt = Date.now();
       const acked = await sender.ackAfter(frozenAt, 30_000, { sentAfter: true });
       await rig.backend.setMode('healthy');
-      await sending;
-      const result = await reconcile(rig, sender, {
-        timeoutMs: full ? 120_000 : 40_000,
-        untilIdle: true,
-      });
-      const stats = refusalStats(sender);
+      const { result, stats } = await settle(rig, point);
       const checks: Check[] = [
         refusalCheck(stats, rig),
-        {
-          name: 'the replica took over',
-          ok: newMaster === replica,
-          detail: `${newMaster.name} masters hookrelay's keys ${failedOverAt - frozenAt} ms after the freeze (replica was ${replica.name})`,
-        },
+        replicaTookOver(newMaster, point, failedOverAt - frozenAt, 'freeze'),
         {
           name: 'accepting again on the new master',
           ok: acked !== undefined,

@@ -2,24 +2,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@hookrelay/testing';
 import {
   isAck,
-  reconcile,
   refusalCheck,
-  refusalStats,
   rowOf,
-  streamThrough,
   withRig,
   type Check,
   type ScenarioOptions,
   type ScenarioRow,
   type Sender,
 } from './fault-rig.js';
-import type { ReplicatedTopology } from './replica-failover.js';
+import {
+  ms,
+  replicaTookOver,
+  settle,
+  streamToFault,
+  type ReplicatedTopology,
+} from './replica-scenario.js';
 
 /** How long the replica stays frozen, its link cut, while the master goes on acknowledging. */
 const FROZEN_MS = 2_000;
-
-const ms = (at: number | undefined, from: number) =>
-  at === undefined ? 'never' : `${at - from} ms`;
 
 /** Requests sent in [from, to) that were answered 2xx: acknowledged while the replica was cut off. */
 function ackedBetween(sender: Sender, from: number, to: number): number {
@@ -62,9 +62,6 @@ export async function laggingReplicaRun(
   waitForReplicas: number,
   { scale }: ScenarioOptions,
 ): Promise<ScenarioRow> {
-  const full = scale === 'full';
-  const count = full ? 3_000 : 600;
-  const ratePerSecond = full ? 300 : 150;
   const rigOptions = {
     name: `${topology}-lagging`,
     workers: 1,
@@ -75,15 +72,8 @@ export async function laggingReplicaRun(
   return withRig(rigOptions, async (rig) => {
     const replicated = rig.redis.replicated;
     await rig.backend.setMode('down');
-    const sender = streamThrough(rig, `${topology}lag${waitForReplicas}`, {
-      count,
-      ratePerSecond,
-      full,
-    });
-    const sending = sender.run();
-    await sender.reached(Math.floor(count / 3));
-    const master = await replicated.masterOf(rig.prefix);
-    const replica = await replicated.replicaOf(master);
+    const point = await streamToFault(rig, `${topology}lag${waitForReplicas}`, scale);
+    const { sender, master, replica } = point;
 
     replica.freeze();
     await master.dropReplicas();
@@ -106,20 +96,11 @@ export async function laggingReplicaRun(
     const acked = await sender.ackAfter(killedAt, 60_000, { sentAfter: true });
     await rig.backend.setMode('healthy');
     const healedAt = Date.now();
-    await sending;
-    const result = await reconcile(rig, sender, {
-      timeoutMs: full ? 120_000 : 40_000,
-      untilIdle: true,
-    });
-    const stats = refusalStats(sender);
+    const { result, stats } = await settle(rig, point);
 
     const checks: Check[] = [
       refusalCheck(stats, rig),
-      {
-        name: 'the replica took over',
-        ok: newMaster === replica,
-        detail: `${newMaster.name} masters hookrelay's keys ${failedOverAt - killedAt} ms after the kill (replica was ${replica.name})`,
-      },
+      replicaTookOver(newMaster, point, failedOverAt - killedAt, 'kill'),
       {
         name: 'accepting again after the failover',
         ok: acked !== undefined,

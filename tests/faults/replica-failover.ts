@@ -1,20 +1,18 @@
 import {
-  reconcile,
   refusalCheck,
-  refusalStats,
   rowOf,
-  streamThrough,
   withRig,
   type Check,
   type ScenarioOptions,
   type ScenarioRow,
 } from './fault-rig.js';
-
-/** Sentinel or Cluster: the topologies with a replica to fail over to. */
-export type ReplicatedTopology = 'sentinel' | 'cluster';
-
-const ms = (at: number | undefined, from: number) =>
-  at === undefined ? 'never' : `${at - from} ms`;
+import {
+  ms,
+  replicaTookOver,
+  settle,
+  streamToFault,
+  type ReplicatedTopology,
+} from './replica-scenario.js';
 
 /**
  * `sentinel-failover`, `cluster-failover`: the master holding hookrelay's keys SIGKILLed a third
@@ -26,17 +24,11 @@ const ms = (at: number | undefined, from: number) =>
  */
 export function failover(topology: ReplicatedTopology) {
   return async ({ scale }: ScenarioOptions): Promise<ScenarioRow> => {
-    const full = scale === 'full';
-    const count = full ? 3_000 : 600;
-    const ratePerSecond = full ? 300 : 150;
     const rigOptions = { name: `${topology}-failover`, workers: 1, redis: { topology } };
     return withRig(rigOptions, async (rig) => {
       const replicated = rig.redis.replicated;
-      const sender = streamThrough(rig, `${topology}failover`, { count, ratePerSecond, full });
-      const sending = sender.run();
-      await sender.reached(Math.floor(count / 3));
-      const master = await replicated.masterOf(rig.prefix);
-      const replica = await replicated.replicaOf(master);
+      const point = await streamToFault(rig, `${topology}failover`, scale);
+      const { sender, master, count } = point;
       const killedAt = Date.now();
       await master.kill();
       const newMaster = await replicated.waitForFailover(master);
@@ -53,19 +45,10 @@ export function failover(topology: ReplicatedTopology) {
       const restartedAt = Date.now();
       await replicated.restart(master);
       const rejoinedAt = Date.now();
-      await sending;
-      const result = await reconcile(rig, sender, {
-        timeoutMs: full ? 120_000 : 40_000,
-        untilIdle: true,
-      });
-      const stats = refusalStats(sender);
+      const { result, stats } = await settle(rig, point);
       const checks: Check[] = [
         refusalCheck(stats, rig),
-        {
-          name: 'the replica took over',
-          ok: newMaster === replica,
-          detail: `${newMaster.name} masters hookrelay's keys ${failedOverAt - killedAt} ms after the kill (replica was ${replica.name})`,
-        },
+        replicaTookOver(newMaster, point, failedOverAt - killedAt, 'kill'),
         {
           name: 'ingress and worker follow the new master by themselves',
           ok: acked !== undefined && delivered !== undefined,

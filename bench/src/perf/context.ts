@@ -67,3 +67,22 @@ export function rotated<T>(items: readonly T[], round: number): T[] {
   const shift = round % items.length;
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
+
+/**
+ * Each variant measured once a round, `rounds` rounds, in an order rotated each round (see
+ * `rotated`), one after the other; each variant's summary of its runs.
+ */
+export async function acrossRounds<V extends PropertyKey, R, S>(
+  rounds: number,
+  variants: readonly V[],
+  measure: (variant: V, round: number) => Promise<R>,
+  summarise: (runs: R[]) => S,
+): Promise<Record<V, S>> {
+  const runs = new Map<V, R[]>(variants.map((variant) => [variant, []]));
+  for (let round = 0; round < rounds; round++)
+    for (const variant of rotated(variants, round))
+      runs.get(variant)!.push(await measure(variant, round));
+  return Object.fromEntries(
+    variants.map((variant) => [variant, summarise(runs.get(variant)!)]),
+  ) as Record<V, S>;
+}

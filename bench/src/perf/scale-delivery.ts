@@ -23,7 +23,7 @@ import { quietRedis, startRedis } from '../kit/redis.js';
 import { enqueueThroughIngress, startDeliveringWorker } from '../kit/relay-steps.js';
 import { median, ratio } from '../kit/stats.js';
 import { num, table } from '../kit/table.js';
-import { rotated } from './context.js';
+import { acrossRounds } from './context.js';
 import { perProcessCell, type ScaleRun } from './scale-options.js';
 
 export const WORKER_COUNTS = [1, 3] as const;
@@ -190,11 +190,12 @@ export type DeliverySummary = ReturnType<typeof summarise>;
 
 export async function deliveryPart(run: ScaleRun) {
   const { options } = run;
-  const runs: Record<Count, DeliveryRun[]> = { 1: [], 3: [] };
-  for (let round = 0; round < options.rounds; round++)
-    for (const count of rotated(WORKER_COUNTS, round))
-      runs[count].push(await measure(run, count, round));
-  const byCount = { 1: summarise(runs[1]), 3: summarise(runs[3]) };
+  const byCount = await acrossRounds(
+    options.rounds,
+    WORKER_COUNTS,
+    (count, round) => measure(run, count, round),
+    summarise,
+  );
   const text = table(
     `2. Delivery: 1 vs 3 worker processes draining the same ${num(options.events)} queued events ` +
       `(worker.concurrency 50 each) to a loopback backend answering at once; the intake (inbox → ` +

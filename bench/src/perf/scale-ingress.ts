@@ -17,7 +17,7 @@ import { progress } from '../kit/progress.js';
 import { startRedis } from '../kit/redis.js';
 import { median, ratio } from '../kit/stats.js';
 import { num, table } from '../kit/table.js';
-import { rotated } from './context.js';
+import { acrossRounds } from './context.js';
 import { perProcessCell, type ScaleRun } from './scale-options.js';
 import { medianRun, serverRun, type ServerRun } from './throughput.js';
 
@@ -148,11 +148,12 @@ export type IngressSummary = ReturnType<typeof summarise>;
 
 export async function ingressPart(run: ScaleRun) {
   const { options } = run;
-  const runs: Record<Count, IngressRun[]> = { 1: [], 2: [] };
-  for (let round = 0; round < options.rounds; round++)
-    for (const count of rotated(INGRESS_COUNTS, round))
-      runs[count].push(await measure(run, count, round));
-  const byCount = { 1: summarise(runs[1]), 2: summarise(runs[2]) };
+  const byCount = await acrossRounds(
+    options.rounds,
+    INGRESS_COUNTS,
+    (count, round) => measure(run, count, round),
+    summarise,
+  );
   const scaling = ratio(byCount[2].rps, byCount[1].rps);
   const text = table(
     `1. Ingress: 1 vs 2 processes on one durable Redis; ${options.connections} connections in all, ` +

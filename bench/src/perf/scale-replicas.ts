@@ -26,7 +26,7 @@ import {
 import { median, ratio } from '../kit/stats.js';
 import { num, table } from '../kit/table.js';
 import type { TestRedis } from '@hookrelay/testing';
-import { rotated } from './context.js';
+import { acrossRounds } from './context.js';
 import type { ScaleRun } from './scale-options.js';
 
 export const WAIT_FOR = [0, 1] as const;
@@ -227,11 +227,12 @@ export type ReplicaSummary = ReturnType<typeof summarise>;
 
 export async function replicasPart(run: ScaleRun) {
   const { options } = run;
-  const runs: Record<WaitFor, ReplicaRun[]> = { 0: [], 1: [] };
-  for (let round = 0; round < options.rounds; round++)
-    for (const waitFor of rotated(WAIT_FOR, round))
-      runs[waitFor].push(await measure(run, waitFor, round));
-  const byWait = { 0: summarise(runs[0]), 1: summarise(runs[1]) };
+  const byWait = await acrossRounds(
+    options.rounds,
+    WAIT_FOR,
+    (waitFor, round) => measure(run, waitFor, round),
+    summarise,
+  );
   const text = table(
     `3. redis.waitForReplicas: one ingress, its Redis with a replica attached (REPLICAOF, both ` +
       `durable); closed loop ${options.connections} connections ${options.duration} s, then paced ` +

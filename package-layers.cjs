@@ -8,6 +8,7 @@ exports.LAYERS = {
   units: [],
   logger: [],
   'redis-server': [],
+  spool: [],
   // one job each, on top of the leaves
   verifiers: ['units'],
   config: ['units', 'logger'],

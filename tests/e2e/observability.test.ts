@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistry, spoolMetrics } from '@hookrelay/metrics';
 import { EVENT_STATUSES } from '@hookrelay/queue';
 import { waitFor } from '@hookrelay/testing';
 import { startDashboard } from './dashboard-harness.js';
@@ -221,9 +222,13 @@ describe('the Grafana dashboard and the alert rules', () => {
       await post(relay, '/webhooks/s', '{}');
       await waitFor(async () => (await relay.queue('s').getJobCounts('completed')).completed === 1);
       const ingressText = await (await fetch(`${relay.ingress.url}/metrics`)).text();
+      // The spool's metrics exist only on an ingress with `ingress.spool` (docs/spool.md).
+      const withSpool = createRegistry('ingress');
+      spoolMetrics(withSpool, { pending: 0, bytes: 0 });
       const exported = new Set([
         ...declaredNames(ingressText),
         ...declaredNames(await relay.metrics.worker.metrics()),
+        ...declaredNames(await withSpool.metrics()),
       ]);
       const grafana = referenced(deployFile('grafana/hookrelay.json'));
       const alerts = referenced(deployFile('prometheus/alerts.yml'));

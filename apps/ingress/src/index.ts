@@ -6,6 +6,7 @@ import { createRedis, EventInbox, settleAll, watchRedisAvailability } from '@hoo
 import { createRegistry, ingressMetrics } from '@hookrelay/metrics';
 import { createIngressHttpServer } from './http-server.js';
 import { createServer } from './server.js';
+import { openSpool } from './spool/index.js';
 import { listenOrExit, onShutdown } from '@hookrelay/service-kit';
 
 const config = loadConfigOrExit({ verify: verifyPlugin });
@@ -18,14 +19,20 @@ const redis = createRedis(config.redis, 'producer', 'hookrelay-ingress');
 // One log line per outage and one when Redis is back, however many requests it refused meanwhile.
 watchRedisAvailability(redis, config.redis, logger);
 // docs/inbox.md: one script call per event; the workers' intake writes the delivery jobs.
-const enqueuer = new EventInbox(config, redis);
+const inbox = new EventInbox(config, redis);
 const registry = createRegistry('ingress');
+// docs/spool.md: with ingress.spool, events go to a local spool while Redis is away.
+const spooled = config.ingress.spool
+  ? await openSpool(config.ingress.spool, inbox, redis, logger, registry)
+  : undefined;
+const enqueuer = spooled?.enqueuer ?? inbox;
 const app = createServer({
   config,
   enqueuer,
   redis,
   logger,
   metrics: { registry, ingress: ingressMetrics(registry) },
+  degradedBecause: spooled?.degradedBecause,
 });
 
 const server = createIngressHttpServer(app, config.ingress);
@@ -54,5 +61,6 @@ onShutdown(logger, async () => {
   } finally {
     clearInterval(sweep);
   }
+  await spooled?.close();
   await settleAll([enqueuer.close(), redis.quit().catch(() => redis.disconnect())]);
 });

@@ -23,6 +23,8 @@ export type IngestOutcome =
       readonly eventType?: string;
       /** Destinations with `orderBy` this event had no key for (delivered unordered). */
       readonly unordered?: readonly string[];
+      /** Held in the local spool until Redis answers (docs/spool.md). */
+      readonly spooled?: boolean;
     }
   | {
       readonly kind: 'duplicate';
@@ -82,7 +84,7 @@ export async function ingest(
       },
     );
     return result.status === 'accepted'
-      ? { kind: 'accepted', id: result.id, eventId, eventType, unordered }
+      ? { kind: 'accepted', id: result.id, eventId, eventType, unordered, spooled: result.spooled }
       : { kind: 'duplicate', id: result.id, eventId, eventType };
   } catch (error) {
     if (error instanceof QueueUnavailableError)

@@ -45,6 +45,7 @@ export function recordOutcome(
         id: outcome.id,
         eventId: outcome.eventId,
         eventType: outcome.eventType,
+        ...(outcome.kind === 'accepted' && outcome.spooled ? { spooled: true } : {}),
       });
       return;
     case 'rejected':

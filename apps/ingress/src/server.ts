@@ -16,6 +16,8 @@ export interface IngressDependencies {
   readonly redis: RedisClient;
   readonly logger: Logger;
   readonly metrics: { readonly registry: Registry; readonly ingress: IngressMetrics };
+  /** With the spool on: why `/readyz` says degraded (SpooledEnqueuer.degradedReason). */
+  readonly degradedBecause?: (redisWritable: boolean) => string | undefined;
   readonly now?: () => number;
 }
 
@@ -30,12 +32,12 @@ function internalError(response: ServerResponse): void {
 }
 
 /** Everything but the webhooks: health, metrics, 404 — an Express app. */
-function createOpsApp({ config, redis, logger, metrics }: IngressDependencies) {
+function createOpsApp({ config, redis, logger, metrics, degradedBecause }: IngressDependencies) {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('trust proxy', config.ingress.trustProxy);
-  app.use(healthRoutes(redis, { keyPrefix: config.redis.prefix }));
+  app.use(healthRoutes(redis, { keyPrefix: config.redis.prefix, degradedBecause }));
   app.get('/metrics', metricsHandler(metrics.registry));
   app.use((_request: Request, response: Response) => {
     sendJson(response, 404, errorBody('not_found', 'no source at this path'));

@@ -371,6 +371,16 @@ export function createConfigSchema(verify: VerifyPlugin = typeOnly) {
         requestTimeout: ms(30_000),
         /** Open connections at most; further ones are closed at once. */
         maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+        /**
+         * While Redis is unreachable (or slower than `enqueueTimeout`), fsync events to files here
+         * and answer 202; they drain into Redis once it answers (docs/spool.md). Off by default.
+         */
+        spool: section({
+          /** The spool's directory (relative: to the working directory); one ingress per directory. */
+          dir: z.string().trim().min(1),
+          /** Past this, the ingress answers 503 again. */
+          maxBytes: size.default(1024 * 1024 * 1024),
+        }).optional(),
       }).prefault({}),
       dashboard: section({
         /** Bull Board and the ops API, behind the credentials below. */

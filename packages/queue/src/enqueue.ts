@@ -40,7 +40,12 @@ export interface EnqueuerOptions {
 }
 
 export type EnqueueResult =
-  | { readonly status: 'accepted'; readonly id: string }
+  | {
+      readonly status: 'accepted';
+      readonly id: string;
+      /** Written to the ingress's local spool, Redis being away (docs/spool.md). */
+      readonly spooled?: boolean;
+    }
   | { readonly status: 'duplicate'; readonly id: string };
 
 /**

@@ -70,6 +70,12 @@ export interface HealthOptions {
   readonly keyPrefix: string;
   /** Whatever else the service needs (the worker: consuming): why it is not ready, or undefined. */
   readonly notReadyBecause?: () => string | undefined;
+  /**
+   * Why the service takes traffic although not all is well (the ingress spooling while Redis is
+   * away, docs/spool.md), given whether Redis accepts writes; undefined when it is not degraded.
+   * Degraded answers 200, so that load balancers keep sending.
+   */
+  readonly degradedBecause?: (redisWritable: boolean) => string | undefined;
 }
 
 /**
@@ -85,7 +91,10 @@ export function healthRoutes(redis: RedisProbe, options: HealthOptions): Router 
   router.get('/readyz', async (_request, response) => {
     const write = await redisAcceptsWrites(redis, probeKey);
     const reason = write.ok ? options.notReadyBecause?.() : write.reason;
-    if (reason === undefined) response.json({ status: 'ready', redis: true });
+    const degraded = options.degradedBecause?.(write.ok);
+    if (degraded !== undefined)
+      response.json({ status: 'degraded', redis: write.ok, reason: degraded });
+    else if (reason === undefined) response.json({ status: 'ready', redis: true });
     else response.status(503).json({ status: 'unavailable', redis: write.ok, reason });
   });
   return router;

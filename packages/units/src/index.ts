@@ -7,7 +7,12 @@ const DURATION_UNITS: Record<string, number> = {
   h: 3_600_000,
   d: 86_400_000,
 };
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  mb: 1024 * 1024,
+  gb: 1024 * 1024 * 1024,
+};
 
 /** `500ms`, `10s`, `5m`, `1h`, `3d` or a number of milliseconds → milliseconds. */
 export function parseDuration(input: string | number): number | undefined {
@@ -17,10 +22,10 @@ export function parseDuration(input: string | number): number | undefined {
   return Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? 'ms').toLowerCase()]!);
 }
 
-/** `512kb`, `1mb` or a number of bytes → bytes. */
+/** `512kb`, `1mb`, `1gb` or a number of bytes → bytes. */
 export function parseSize(input: string | number): number | undefined {
   if (typeof input === 'number') return Number.isInteger(input) && input > 0 ? input : undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb)?\s*$/i.exec(input);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(input);
   if (!match) return undefined;
   return Math.round(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
 }

@@ -28,6 +28,7 @@ import { createRedis, deliveryQueueName, type RedisClient } from '@hookrelay/que
 import { freePort, waitFor } from '@hookrelay/testing';
 import { verifyPlugin } from '@hookrelay/verifiers';
 import { appEntry } from '../e2e/app-process.js';
+import { parsePrometheus, type Sample } from '../e2e/prometheus-text.js';
 import { startRigRedis, type RedisChoice, type RigRedis } from './rig-redis.js';
 
 /*
@@ -312,7 +313,11 @@ export interface SenderOptions {
   readonly idPrefix: string;
 }
 
-function signedHeaders(body: string): Record<string, string> {
+/** A fresh copy of the Stripe fixture with its own provider event id. */
+export const stripeEventBody = (providerId: string) =>
+  JSON.stringify({ ...FIXTURE, id: providerId });
+
+export function signedHeaders(body: string): Record<string, string> {
   return {
     'content-type': 'application/json',
     'stripe-signature': Stripe.webhooks.generateTestHeaderString({
@@ -446,7 +451,7 @@ export class Sender {
           const event: SentEvent = {
             index,
             providerId,
-            body: JSON.stringify({ ...FIXTURE, id: providerId }),
+            body: stripeEventBody(providerId),
             attempts: [],
             done: false,
           };
@@ -634,6 +639,11 @@ export interface RigOptions {
   readonly watchStalls?: boolean;
   /** Which Redis: one redis-server by default, or Sentinel or Cluster, and `waitForReplicas`. */
   readonly redis?: RedisChoice;
+  /**
+   * `ingress.spool` (docs/spool.md): the ingress spools to `<rig dir>/spool`, at most `maxBytes`
+   * (`1mb`, or bytes). The ingress then logs at info (its `spool drained` line).
+   */
+  readonly spool?: { readonly maxBytes: string | number };
 }
 
 export interface KillSnapshot {
@@ -694,8 +704,10 @@ export class FaultRig {
   /** Job id → when (Redis time) BullMQ moved it back to waiting as stalled. */
   private readonly stalls = new Map<string, number[]>();
   private readonly stallEvents = new EventEmitter();
-  /** Lines the processes printed at warn and above, for a report when something goes wrong. */
-  private readonly exited: AppProcess[] = [];
+  /** Processes killed, by name, for a report when something goes wrong. */
+  private readonly exited: { readonly name: string; readonly run: AppProcess }[] = [];
+  /** Every ingress process started, the rig's own and any other (close() kills those alive). */
+  private readonly ingresses: AppProcess[] = [];
 
   private constructor(
     readonly options: RigOptions,
@@ -704,10 +716,12 @@ export class FaultRig {
     readonly config: HookrelayConfig,
     readonly dir: string,
     readonly env: NodeJS.ProcessEnv,
-    readonly ingress: AppProcess,
-    readonly ingressUrl: string,
+    readonly ingressPort: number,
     readonly inspector: RedisClient,
   ) {}
+
+  /** The rig's ingress now (startIngress replaces it after a kill). */
+  ingress!: AppProcess;
 
   static async start(options: RigOptions): Promise<FaultRig> {
     const redis = await startRigRedis(options.redis ?? { topology: 'single' }, SINGLE_PREFIX);
@@ -717,8 +731,11 @@ export class FaultRig {
     try {
       backend = await RecordingBackend.start();
       const destinationExtra = options.destination ? `, ${options.destination}` : '';
+      const spool = options.spool
+        ? `, spool: { dir: "${join(dir, 'spool')}", maxBytes: ${options.spool.maxBytes} }`
+        : '';
       const yaml = `${redis.yaml}
-ingress: { port: \${PORT}, host: 127.0.0.1 }
+ingress: { port: \${PORT}, host: 127.0.0.1${spool} }
 worker: { port: \${WORKER_PORT}, host: 127.0.0.1 }
 log: { level: "\${FAULTS_LOG_LEVEL:-warn}" }
 sources:
@@ -743,18 +760,8 @@ ${options.source ?? ''}
       const config = parseConfig(yaml, env, { verify: verifyPlugin });
       const inspector = createRedis(config.redis, 'consumer', 'fault-rig');
       inspector.on('error', () => undefined);
-      const ingress = startApp('ingress', env, join(dir, 'ingress.log'));
-      rig = new FaultRig(
-        options,
-        redis,
-        backend,
-        config,
-        dir,
-        env,
-        ingress,
-        `http://127.0.0.1:${ingressPort}`,
-        inspector,
-      );
+      rig = new FaultRig(options, redis, backend, config, dir, env, ingressPort, inspector);
+      rig.ingress = rig.spawnIngress();
     } catch (error) {
       // Nothing else started yet: no rig to close.
       await backend?.close();
@@ -778,8 +785,52 @@ ${options.source ?? ''}
     return this.redis.prefix;
   }
 
+  get ingressUrl(): string {
+    return `http://127.0.0.1:${this.ingressPort}`;
+  }
+
   get webhookUrl(): string {
     return `${this.ingressUrl}/api/webhooks/stripe`;
+  }
+
+  /** The ingress's spool directory (`spool` rigs). */
+  get spoolDir(): string {
+    return join(this.dir, 'spool');
+  }
+
+  /**
+   * Starts an ingress process with the rig's config and spool directory, on `port` (the rig's own
+   * by default), without waiting for it. With a spool, it logs at info (`spool drained`).
+   */
+  spawnIngress(port = this.ingressPort): AppProcess {
+    const env: NodeJS.ProcessEnv = { ...this.env, PORT: String(port) };
+    if (this.options.spool) env.FAULTS_LOG_LEVEL = process.env.FAULTS_LOG_LEVEL ?? 'info';
+    const run = startApp('ingress', env, join(this.dir, `ingress-${this.ingresses.length}.log`));
+    this.ingresses.push(run);
+    return run;
+  }
+
+  /** SIGKILLs the rig's ingress: a crash, its spool left on disk as it was. */
+  async killIngress(): Promise<void> {
+    this.ingress.child.kill('SIGKILL');
+    await this.ingress.exited;
+    this.exited.push({ name: 'killed ingress', run: this.ingress });
+  }
+
+  /**
+   * Starts the rig's ingress again (after killIngress) on the same port, config and spool, and
+   * waits for /readyz 200: with a spool, `degraded` while Redis is away is 200 too.
+   */
+  async startIngress(): Promise<AppProcess> {
+    this.ingress = this.spawnIngress();
+    await ready(`${this.ingressUrl}/readyz`, this.ingress);
+    return this.ingress;
+  }
+
+  /** The ingress's /metrics, parsed. */
+  async ingressMetrics(): Promise<Sample[]> {
+    const answer = await fetch(`${this.ingressUrl}/metrics`);
+    return parsePrometheus(await answer.text());
   }
 
   /** Starts worker `i` (again, after a kill) and waits until it consumes. */
@@ -805,7 +856,7 @@ ${options.source ?? ''}
     await run.exited;
     const diedAt = Date.now();
     const active = await this.activeLocks();
-    this.exited.push(run);
+    this.exited.push({ name: 'killed worker', run });
     this.workers[i] = undefined;
     return { worker: i, killedAt, diedAt, activeBefore, active };
   }
@@ -924,7 +975,7 @@ ${options.source ?? ''}
     const runs = [
       ['ingress', this.ingress] as const,
       ...this.workers.map((run, i) => [`worker ${i}`, run] as const),
-      ...this.exited.map((run) => ['killed worker', run] as const),
+      ...this.exited.map(({ name, run }) => [name, run] as const),
     ];
     return runs.flatMap(([name, run]) =>
       run
@@ -938,7 +989,7 @@ ${options.source ?? ''}
 
   async close(): Promise<void> {
     this.thawRedis();
-    for (const run of [this.ingress, ...this.workers]) {
+    for (const run of [...this.ingresses, ...this.workers]) {
       if (!run || run.child.exitCode !== null || run.child.signalCode !== null) continue;
       run.child.kill('SIGKILL');
       await run.exited;

@@ -11,6 +11,8 @@ import { laggingReplica } from './lagging-replica.js';
 import { run as redisFreeze } from './redis-freeze.js';
 import { run as redisRestart } from './redis-restart.js';
 import { failover } from './replica-failover.js';
+import { run as spoolIngressRestart } from './spool-ingress-restart.js';
+import { run as spoolRedisOutage } from './spool-redis-outage.js';
 import { run as workerKills } from './worker-kills.js';
 
 /**
@@ -36,6 +38,9 @@ const SCENARIOS: Record<
   'cluster-failover': failover('cluster'),
   'cluster-lagging-replica': laggingReplica('cluster'),
   'cluster-frozen-master': frozenMaster('cluster'),
+  // ingress.spool on (docs/spool.md): Redis away, every request still answered 202.
+  'spool-redis-outage': spoolRedisOutage,
+  'spool-ingress-restart': spoolIngressRestart,
 };
 
 const args = process.argv.slice(2);

@@ -1,11 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  failedChecks,
-  formatDetails,
-  formatTable,
-  type ScenarioOptions,
-  type ScenarioRow,
-} from '../faults/fault-rig.js';
+import { describe, expect, it } from 'vitest';
+import { shortForms } from './short-forms.js';
 import { frozenMaster } from '../faults/frozen-master.js';
 import { laggingReplicaRun } from '../faults/lagging-replica.js';
 import { failover } from '../faults/replica-failover.js';
@@ -18,20 +12,7 @@ import { failover } from '../faults/replica-failover.js';
  * holds the 202 until a replica has it (docs/replicas.md).
  */
 describe('failover on Sentinel and Cluster, short form', () => {
-  const rows: ScenarioRow[] = [];
-  const short: ScenarioOptions = { scale: 'short' };
-
-  afterAll(() => {
-    if (rows.length) console.log(`\n${formatTable(rows)}\n`);
-  });
-
-  async function scenario(run: (options: ScenarioOptions) => Promise<ScenarioRow>) {
-    const row = await run(short);
-    rows.push(row);
-    console.log(formatDetails(row));
-    expect(failedChecks(row)).toEqual([]);
-    return row;
-  }
+  const scenario = shortForms();
 
   for (const topology of ['sentinel', 'cluster'] as const) {
     it(`${topology}: the master SIGKILLed, the replica in sync takes over: nothing acknowledged lost`, async () => {

@@ -1,12 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as backendOutage } from '../faults/backend-outage.js';
-import {
-  failedChecks,
-  formatDetails,
-  formatTable,
-  type ScenarioOptions,
-  type ScenarioRow,
-} from '../faults/fault-rig.js';
+import { shortForms } from './short-forms.js';
 import { run as redisFreeze } from '../faults/redis-freeze.js';
 import { run as redisRestart } from '../faults/redis-restart.js';
 import { RECOVERY_LIMIT_MS, run as workerKills } from '../faults/worker-kills.js';
@@ -16,21 +10,7 @@ import { RECOVERY_LIMIT_MS, run as workerKills } from '../faults/worker-kills.js
  * injected in a paced stream of signed events, then a reconciliation (docs/contract.md §8).
  */
 describe('faults, short form: nothing acknowledged is lost', () => {
-  const rows: ScenarioRow[] = [];
-  const short: ScenarioOptions = { scale: 'short' };
-
-  afterAll(() => {
-    if (rows.length) console.log(`\n${formatTable(rows)}\n`);
-  });
-
-  async function scenario(run: (options: ScenarioOptions) => Promise<ScenarioRow>) {
-    const row = await run(short);
-    rows.push(row);
-    console.log(formatDetails(row));
-    expect(row.lost).toBe(0);
-    expect(failedChecks(row)).toEqual([]);
-    return row;
-  }
+  const scenario = shortForms((row) => expect(row.lost).toBe(0));
 
   it('a worker SIGKILLed twice: what it held is attempted again within 15 s', async () => {
     const row = await scenario(workerKills);

@@ -1,18 +1,9 @@
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '@hookrelay/testing';
-import {
-  failedChecks,
-  formatDetails,
-  formatTable,
-  reconcile,
-  stripeEventBody,
-  streamThrough,
-  withRig,
-  type ScenarioOptions,
-  type ScenarioRow,
-} from '../faults/fault-rig.js';
+import { reconcile, stripeEventBody, streamThrough, withRig } from '../faults/fault-rig.js';
+import { shortForms } from './short-forms.js';
 import { run as spoolIngressRestart } from '../faults/spool-ingress-restart.js';
 import {
   all202Check,
@@ -33,23 +24,12 @@ import { run as spoolRedisOutage } from '../faults/spool-redis-outage.js';
  * The first two are the short forms of `npm run test:faults -- spool-redis-outage spool-ingress-restart`.
  */
 describe('the ingress spool: Redis away, events still acknowledged and none lost', () => {
-  const rows: ScenarioRow[] = [];
-  const short: ScenarioOptions = { scale: 'short' };
   const SPOOL = { maxBytes: '16mb' };
 
-  afterAll(() => {
-    if (rows.length) console.log(`\n${formatTable(rows)}\n`);
-  });
-
-  async function scenario(run: (options: ScenarioOptions) => Promise<ScenarioRow>) {
-    const row = await run(short);
-    rows.push(row);
-    console.log(formatDetails(row));
+  const scenario = shortForms((row) => {
     expect(row.lost).toBe(0);
     expect(row.refused).toBe(0);
-    expect(failedChecks(row)).toEqual([]);
-    return row;
-  }
+  });
 
   it('Redis SIGKILLed for 5 s mid-stream: every request answered 202, the spool drained, everything delivered', async () => {
     const row = await scenario(spoolRedisOutage);

@@ -18,8 +18,7 @@
  * --short, --out bench/results/latest.json.
  * Needs the apps built (the root `npm run bench` builds them first) and redis-server on PATH.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadAverage, machineInfo } from './kit/machine.js';
@@ -34,6 +33,7 @@ import { memorySection } from './perf/memory.js';
 import { optionsSection } from './perf/options.js';
 import { throughputSection } from './perf/throughput.js';
 import { namesOf, positive } from './kit/cli-options.js';
+import { finishRun } from './kit/report.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results/latest.json', import.meta.url));
 
@@ -133,14 +133,4 @@ const report = {
   problems: run.problems,
   failure,
 };
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-progress(`results written to ${out} (${report.seconds} s)`);
-if (run.problems.length)
-  process.stdout.write(
-    `PROBLEMS (${run.problems.length}):\n${run.problems.map((p) => `- ${p}`).join('\n')}\n`,
-  );
-if (failure || run.problems.length) {
-  process.exitCode = 1;
-  progress(`logs and configs kept in ${workspace.dir}`);
-} else workspace.remove();
+finishRun(out, report, failure, workspace);

@@ -22,8 +22,7 @@
  * --parts ingress,delivery,replicas, --short, --out bench/results/scale.json.
  * Needs the apps built (npm run build) and redis-server on PATH.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadAverage, machineInfo } from './kit/machine.js';
@@ -43,6 +42,7 @@ import {
 } from './perf/scale-options.js';
 import { replicasPart, type ReplicaSummary } from './perf/scale-replicas.js';
 import { namesOf, positive } from './kit/cli-options.js';
+import { finishRun } from './kit/report.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results/scale.json', import.meta.url));
 
@@ -258,14 +258,4 @@ const report = {
   problems: run.problems,
   failure,
 };
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-progress(`results written to ${out} (${report.seconds} s)`);
-if (run.problems.length)
-  process.stdout.write(
-    `PROBLEMS (${run.problems.length}):\n${run.problems.map((p) => `- ${p}`).join('\n')}\n`,
-  );
-if (failure || run.problems.length) {
-  process.exitCode = 1;
-  progress(`logs and configs kept in ${workspace.dir}`);
-} else workspace.remove();
+finishRun(out, report, failure, workspace);
